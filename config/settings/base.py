@@ -1,0 +1,153 @@
+"""Base settings shared by every environment.
+
+Infrastructure choices (database, jobs, storage) are read from the environment so that any command can run
+against a fresh database: ``DATABASE_URL`` (``sqlite:////abs/path.db`` or ``postgres://user@host:port/db``),
+``VANPHONG_DATA_DIR`` (default ``./var``), ``VANPHONG_SECRET_KEY``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+DATA_DIR = Path(os.environ.get("VANPHONG_DATA_DIR", BASE_DIR / "var")).resolve()
+
+SECRET_KEY = os.environ.get("VANPHONG_SECRET_KEY", "dev-insecure-key-change-me-in-production-0123456789")
+DEBUG = False
+ALLOWED_HOSTS = [h for h in os.environ.get("VANPHONG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "vanphong.core",
+    "vanphong.org",
+    "vanphong.accounts",
+    "vanphong.catalogs",
+    "vanphong.storage",
+    "vanphong.jobs",
+    "vanphong.dashboards",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "vanphong.core.middleware.RequestContextMiddleware",
+    "vanphong.accounts.middleware.IdleTimeoutMiddleware",
+    "vanphong.accounts.middleware.TwoFactorRequiredMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "vanphong" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "vanphong.dashboards.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+
+def database_from_env(default_sqlite: Path) -> dict:
+    """Parse ``DATABASE_URL``; SQLite gets WAL, IMMEDIATE transactions and a busy timeout."""
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{default_sqlite}"
+    db = dj_database_url.parse(url, conn_max_age=0)
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        db["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+    db["ATOMIC_REQUESTS"] = False
+    db.setdefault("TEST", {})
+    return db
+
+
+DATABASES = {"default": database_from_env(DATA_DIR / "vanphong.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "dashboards:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = ["vanphong.accounts.backends.LockoutModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Security policy (accounts). Numbers are policy, kept here so a deployment can tighten them.
+VANPHONG_LOCKOUT_THRESHOLD = int(os.environ.get("VANPHONG_LOCKOUT_THRESHOLD", "5"))
+VANPHONG_LOCKOUT_MINUTES = int(os.environ.get("VANPHONG_LOCKOUT_MINUTES", "15"))
+VANPHONG_IDLE_TIMEOUT_MINUTES = int(os.environ.get("VANPHONG_IDLE_TIMEOUT_MINUTES", "30"))
+VANPHONG_TOTP_ISSUER = "Vanphong"
+
+SESSION_COOKIE_AGE = 60 * 60 * 10  # absolute cap of a working day; idle expiry is the middleware's job
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "vanphong" / "locale"]
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "vanphong" / "static"]
+
+# Jobs: the Django Tasks API; the database worker by default (no broker on one machine).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Content-addressed storage.
+VANPHONG_STORAGE = {
+    "BACKEND": "vanphong.storage.backends.FileSystemBackend",
+    "OPTIONS": {"root": str(DATA_DIR / "blobs")},
+}
+
+VANPHONG_REAL_DATA = Path(os.environ.get("VANPHONG_REAL_DATA", BASE_DIR.parent / "shared" / "data"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"vanphong": {"level": "INFO"}},
+}

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+urlpatterns = [
+    path("dang-nhap/", views.login_view, name="login"),
+    path("xac-thuc/", views.otp_view, name="otp"),
+    path("dang-ky-xac-thuc/", views.otp_setup_view, name="otp_setup"),
+    path("dang-xuat/", views.logout_view, name="logout"),
+    path("cua-toi/", views.profile_view, name="profile"),
+    path("nguoi-dung/", views.user_list, name="user_list"),
+    path("nguoi-dung/them/", views.user_edit, name="user_create"),
+    path("nguoi-dung/<int:pk>/", views.user_detail, name="user_detail"),
+    path("nguoi-dung/<int:pk>/sua/", views.user_edit, name="user_edit"),
+    path("nguoi-dung/<int:pk>/mo-khoa/", views.user_unlock, name="user_unlock"),
+    path("uy-quyen/", views.delegation_list, name="delegation_list"),
+    path("uy-quyen/<int:pk>/thu-hoi/", views.delegation_revoke, name="delegation_revoke"),
+    path("nhat-ky/", views.audit_list, name="audit"),
+    path("nhat-ky/<int:seq>/", views.audit_detail, name="audit_detail"),
+]

@@ -1,0 +1,39 @@
+"""Navigation for the base layout, by role. Links to modules a role cannot use are not shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from vanphong.accounts.access import role_codes
+from vanphong.accounts.models import Role
+
+# (label, url name, roles that see it; empty = everyone)
+NAV: list[tuple[str, str, frozenset[str]]] = [
+    ("Trang chủ", "dashboards:home", frozenset()),
+    ("Tổ chức, đơn vị", "org:unit_list", frozenset()),
+    ("Người dùng", "accounts:user_list", frozenset({Role.ADMIN, Role.SECURITY})),
+    ("Ủy quyền", "accounts:delegation_list", frozenset()),
+    ("Danh mục, quy tắc", "catalogs:index", frozenset()),
+    ("Lịch làm việc", "catalogs:workdays", frozenset()),
+    ("Nhật ký hệ thống", "accounts:audit", frozenset({Role.SECURITY})),
+    ("Tác vụ nền", "jobs:list", frozenset({Role.ADMIN, Role.SECURITY})),
+    ("Tài khoản của tôi", "accounts:profile", frozenset()),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    roles = role_codes(user)  # type: ignore[arg-type]
+    items = []
+    for label, name, needed in NAV:
+        if needed and not (user.is_superuser or roles & needed):
+            continue
+        url = reverse(name)
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"label": label, "url": url, "active": active})
+    return {"nav_items": items, "user_roles": roles}

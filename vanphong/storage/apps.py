@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StorageConfig(AppConfig):
+    name = "vanphong.storage"
+    label = "storage"
+    verbose_name = "Lưu trữ tệp"
