@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "vanphong.storage",
     "vanphong.jobs",
     "vanphong.dashboards",
+    "vanphong.demo",
 ]
 
 MIDDLEWARE = [
@@ -104,7 +105,7 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "vanphong.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -167,7 +167,7 @@ def account_unlock(*, actor: User, user: User) -> None:
 def totp_begin(*, user: User) -> str:
     """Create (or reuse) an unconfirmed secret and return it; confirming it turns two-factor on."""
     with transaction.atomic():
-        if not user.totp_secret or not user.totp_confirmed:
+        if not user.totp_secret:
             user.totp_secret = pyotp.random_base32()
             user.save(update_fields=["totp_secret"])
     return user.totp_secret

@@ -100,10 +100,10 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Đã bật xác thực hai lớp cho tài khoản.")
             return _finish_login(request, user, two_factor=True)
         error = "Mã xác thực không đúng. Kiểm tra đồng hồ điện thoại và nhập mã mới nhất."
-    buf = io.StringIO()
+    buf = io.BytesIO()
     segno.make(services.totp_uri(user), micro=False).save(buf, kind="svg", scale=4, xmldecl=False)
     return render(request, "accounts/otp_setup.html",
-                  {"form": form, "error": error, "secret": secret, "qr_svg": buf.getvalue(), "pending": user})
+                  {"form": form, "error": error, "secret": secret, "qr_svg": buf.getvalue().decode(), "pending": user})
 
 
 @require_POST

@@ -78,7 +78,8 @@ def audit_log(
 ) -> AuditRecord:
     """Append one record to the chain, in the caller's transaction.
 
-    ``actor`` is a user (or ``None`` for the system); ``unit`` defaults to the actor's unit.
+    ``actor`` is a user (or ``None`` for the system); ``unit`` defaults to the actor's unit, else the object's
+    unit (or the object itself when it is a unit), so the security officer of that subtree sees the record.
     """
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -86,6 +87,10 @@ def audit_log(
         object_label = object_label or str(obj)[:300]
     if unit is None and actor is not None:
         unit = getattr(actor, "unit", None)
+    if unit is None and obj is not None:
+        unit = getattr(obj, "unit", None)
+        if unit is None and obj._meta.label_lower == "org.unit":
+            unit = obj
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         values: dict[str, Any] = {

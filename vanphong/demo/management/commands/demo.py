@@ -1,0 +1,49 @@
+"""``vanphong demo [--no-serve]``: migrate, load the demo office (idempotent), print logins, serve on :8000."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from vanphong.demo.office import DEMO_PASSWORD, demo_load
+
+
+class Command(BaseCommand):
+    help = "Load the demo office and serve it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--no-serve", action="store_true", help="Load the demo office and exit.")
+        parser.add_argument("--addr", default="127.0.0.1:8000")
+        parser.add_argument("--no-worker", action="store_true", help="Do not start the background worker.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        logins = demo_load()
+        w = self.stdout.write
+        w("")
+        w("Văn phòng số — văn phòng trình diễn: Văn phòng Tỉnh ủy Tây Ninh")
+        w(f"Mật khẩu chung cho mọi tài khoản trình diễn: {DEMO_PASSWORD}")
+        w(f"{'Tên đăng nhập':<18} {'Vai trò':<22} {'2FA':<4} Họ tên — đơn vị")
+        for login in logins:
+            w(f"{login.username:<18} {login.role_label:<22} {'có' if login.two_factor else '':<4} "
+              f"{login.full_name} — {login.unit}")
+        w("Tài khoản có 2FA: lấy mã 6 số bằng lệnh `vanphong totp TÊN_ĐĂNG_NHẬP` (hoặc quét khóa bằng ứng dụng).")
+        if options["no_serve"]:
+            return
+        call_command("collectstatic", interactive=False, verbosity=0)
+        worker = None
+        if not options["no_worker"]:
+            worker = subprocess.Popen(  # noqa: S603 - our own entry point
+                [sys.executable, "-m", "vanphong.cli", "worker"], env=os.environ.copy()
+            )
+        w(f"Mở trình duyệt: http://{options['addr']}/")
+        try:
+            call_command("runserver", options["addr"], use_reloader=False)
+        finally:
+            if worker is not None:
+                worker.terminate()
