@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -75,10 +76,10 @@ TEMPLATES = [
 ]
 
 
-def database_from_env(default_sqlite: Path) -> dict:
+def database_from_env(default_sqlite: Path) -> dict[str, Any]:
     """Parse ``DATABASE_URL``; SQLite gets WAL, IMMEDIATE transactions and a busy timeout."""
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{default_sqlite}"
-    db = dj_database_url.parse(url, conn_max_age=0)
+    db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=0))
     if db["ENGINE"] == "django.db.backends.sqlite3":
         Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
         db["OPTIONS"] = {

@@ -31,8 +31,10 @@ def effective_roles(user: User, on: date | None = None) -> list[tuple[str, Unit]
     if cached is not None:
         return cached
     roles = [(ra.role, ra.unit) for ra in RoleAssignment.objects.filter(user=user).select_related("unit")]
-    roles += [(d.role, d.unit) for d in Delegation.objects.active(on or _today()).filter(grantee=user)
-              .select_related("unit")]
+    roles += [
+        (d.role, d.unit)
+        for d in Delegation.objects.active(on or _today()).filter(grantee=user).select_related("unit")
+    ]
     setattr(user, cache_key, roles)
     return roles
 

@@ -10,21 +10,33 @@ from .models import Clearance, Role, User
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label="Tên đăng nhập", max_length=150,
-                               widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
-    password = forms.CharField(label="Mật khẩu", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label="Tên đăng nhập",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label="Mật khẩu", widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class OtpForm(forms.Form):
-    code = forms.CharField(label="Mã xác thực (6 chữ số)", max_length=8,
-                           widget=forms.TextInput(attrs={"autofocus": True, "inputmode": "numeric",
-                                                         "autocomplete": "one-time-code"}))
+    code = forms.CharField(
+        label="Mã xác thực (6 chữ số)",
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "inputmode": "numeric", "autocomplete": "one-time-code"}
+        ),
+    )
 
 
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label="Mật khẩu hiện tại", widget=forms.PasswordInput)
-    new_password = forms.CharField(label="Mật khẩu mới", widget=forms.PasswordInput,
-                                   help_text="Ít nhất 10 ký tự, không quá đơn giản, không chỉ gồm chữ số.")
+    new_password = forms.CharField(
+        label="Mật khẩu mới",
+        widget=forms.PasswordInput,
+        help_text="Ít nhất 10 ký tự, không quá đơn giản, không chỉ gồm chữ số.",
+    )
     new_password2 = forms.CharField(label="Nhập lại mật khẩu mới", widget=forms.PasswordInput)
 
     def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
@@ -47,15 +59,26 @@ class PasswordChangeForm(forms.Form):
 class UserFilterForm(forms.Form):
     q = forms.CharField(label="Tìm theo tên", required=False)
     role = forms.ChoiceField(label="Vai trò", required=False, choices=[("", "Tất cả"), *Role.choices])
-    active = forms.ChoiceField(label="Trạng thái", required=False,
-                               choices=[("", "Tất cả"), ("1", "Đang hoạt động"), ("0", "Đã khóa")])
+    active = forms.ChoiceField(
+        label="Trạng thái",
+        required=False,
+        choices=[("", "Tất cả"), ("1", "Đang hoạt động"), ("0", "Đã khóa")],
+    )
 
 
 class UserForm(forms.ModelForm):
-    password = forms.CharField(label="Mật khẩu ban đầu", widget=forms.PasswordInput, required=False,
-                               help_text="Để trống khi sửa nếu không đổi mật khẩu.")
-    roles = forms.MultipleChoiceField(label="Vai trò (trong đơn vị của người dùng)", choices=Role.choices,
-                                      required=False, widget=forms.CheckboxSelectMultiple)
+    password = forms.CharField(
+        label="Mật khẩu ban đầu",
+        widget=forms.PasswordInput,
+        required=False,
+        help_text="Để trống khi sửa nếu không đổi mật khẩu.",
+    )
+    roles = forms.MultipleChoiceField(
+        label="Vai trò (trong đơn vị của người dùng)",
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
         model = User
@@ -91,7 +114,15 @@ class AuditFilterForm(forms.Form):
     object_type = forms.CharField(label="Loại đối tượng", required=False)
     object_id = forms.CharField(label="Mã đối tượng", required=False)
     action = forms.CharField(label="Hành động", required=False)
-    date_from = forms.DateField(label="Từ ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                                error_messages={"invalid": "Ngày không hợp lệ (dd/mm/yyyy)."})
-    date_to = forms.DateField(label="Đến ngày", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                              error_messages={"invalid": "Ngày không hợp lệ (dd/mm/yyyy)."})
+    date_from = forms.DateField(
+        label="Từ ngày",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Ngày không hợp lệ (dd/mm/yyyy)."},
+    )
+    date_to = forms.DateField(
+        label="Đến ngày",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Ngày không hợp lệ (dd/mm/yyyy)."},
+    )

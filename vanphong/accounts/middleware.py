@@ -27,8 +27,11 @@ class IdleTimeoutMiddleware:
             last = request.session.get(LAST_SEEN)
             if last is not None and now - last > settings.VANPHONG_IDLE_TIMEOUT_MINUTES * 60:
                 logout(request)
-                messages.warning(request, "Phiên làm việc đã hết hạn do không thao tác trong thời gian dài. "
-                                          "Vui lòng đăng nhập lại.")
+                messages.warning(
+                    request,
+                    "Phiên làm việc đã hết hạn do không thao tác trong thời gian dài. "
+                    "Vui lòng đăng nhập lại.",
+                )
                 return redirect(settings.LOGIN_URL)
             request.session[LAST_SEEN] = now
         return self.get_response(request)
@@ -42,7 +45,7 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and not request.session.get(OTP_OK) and requires_two_factor(user):  # type: ignore[arg-type]
+        if user.is_authenticated and not request.session.get(OTP_OK) and requires_two_factor(user):
             logout(request)
             return redirect(settings.LOGIN_URL)
         return self.get_response(request)

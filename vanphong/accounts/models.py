@@ -32,19 +32,27 @@ class Role(models.TextChoices):
 
 
 # Roles whose holders must use two-factor authentication.
-TWO_FACTOR_ROLES = frozenset({Role.UNIT_LEADER, Role.OFFICE_LEADER, Role.COMMITTEE_LEADER, Role.ADMIN, Role.SECURITY})
+TWO_FACTOR_ROLES = frozenset(
+    {Role.UNIT_LEADER, Role.OFFICE_LEADER, Role.COMMITTEE_LEADER, Role.ADMIN, Role.SECURITY}
+)
 
 
 class User(AbstractUser):
     full_name = models.CharField(_("họ và tên"), max_length=150)
     unit = models.ForeignKey(
-        "org.Unit", verbose_name=_("đơn vị"), null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+        "org.Unit",
+        verbose_name=_("đơn vị"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     position = models.ForeignKey(
         "org.Position", verbose_name=_("chức vụ"), null=True, blank=True, on_delete=models.PROTECT
     )
-    clearance = models.PositiveSmallIntegerField(_("độ mật được tiếp cận"), choices=Clearance.choices,
-                                                 default=Clearance.NONE)
+    clearance = models.PositiveSmallIntegerField(
+        _("độ mật được tiếp cận"), choices=Clearance.choices, default=Clearance.NONE
+    )
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
     totp_secret = models.CharField(max_length=64, blank=True)
     totp_confirmed = models.BooleanField(_("đã bật xác thực hai lớp"), default=False)
@@ -52,7 +60,7 @@ class User(AbstractUser):
     failed_logins = models.PositiveSmallIntegerField(default=0)
     locked_until = models.DateTimeField(_("khóa đến"), null=True, blank=True)
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["full_name", "username"]
@@ -90,10 +98,15 @@ class DelegationQuerySet(models.QuerySet["Delegation"]):
 class Delegation(models.Model):
     """Ủy quyền: ``grantor`` lets ``grantee`` act in ``role`` within ``unit`` from ``start`` to ``end``."""
 
-    grantor = models.ForeignKey(User, verbose_name=_("người ủy quyền"), on_delete=models.PROTECT,
-                                related_name="delegations_given")
-    grantee = models.ForeignKey(User, verbose_name=_("người được ủy quyền"), on_delete=models.PROTECT,
-                                related_name="delegations_received")
+    grantor = models.ForeignKey(
+        User, verbose_name=_("người ủy quyền"), on_delete=models.PROTECT, related_name="delegations_given"
+    )
+    grantee = models.ForeignKey(
+        User,
+        verbose_name=_("người được ủy quyền"),
+        on_delete=models.PROTECT,
+        related_name="delegations_received",
+    )
     role = models.CharField(_("vai trò"), max_length=30, choices=Role.choices)
     unit = models.ForeignKey("org.Unit", verbose_name=_("phạm vi"), on_delete=models.PROTECT)
     start = models.DateField(_("từ ngày"))
@@ -108,7 +121,9 @@ class Delegation(models.Model):
         ordering = ["-start"]
         verbose_name = _("ủy quyền")
         verbose_name_plural = _("ủy quyền")
-        constraints = [models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="delegation_period")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="delegation_period")
+        ]
 
     def __str__(self) -> str:
         return f"{self.grantor} → {self.grantee}: {self.get_role_display()} ({self.start}–{self.end})"

@@ -31,8 +31,14 @@ def _check_admin_scope(actor: User | None, unit: Unit | None) -> None:
         raise PermissionDenied("Bạn chỉ được quản trị người dùng trong phạm vi đơn vị mình phụ trách.")
 
 
-def user_create(*, actor: User | None, password: str | None = None, roles: list[str] | None = None,
-                check_password: bool = True, **fields: Any) -> User:
+def user_create(
+    *,
+    actor: User | None,
+    password: str | None = None,
+    roles: list[str] | None = None,
+    check_password: bool = True,
+    **fields: Any,
+) -> User:
     with transaction.atomic():
         _check_admin_scope(actor, fields.get("unit"))
         if User.objects.filter(username__iexact=fields["username"]).exists():
@@ -48,8 +54,12 @@ def user_create(*, actor: User | None, password: str | None = None, roles: list[
         for role in roles or []:
             assert user.unit is not None, "a role needs a unit scope"
             RoleAssignment.objects.create(user=user, role=role, unit=user.unit)
-        audit_log(actor=actor, action="accounts.user.create", obj=user,
-                  after={**snapshot(user, USER_FIELDS), "roles": sorted(roles or [])})
+        audit_log(
+            actor=actor,
+            action="accounts.user.create",
+            obj=user,
+            after={**snapshot(user, USER_FIELDS), "roles": sorted(roles or [])},
+        )
     return user
 
 
@@ -62,8 +72,13 @@ def user_update(*, actor: User, user: User, **fields: Any) -> User:
         for k, v in fields.items():
             setattr(user, k, v)
         user.save()
-        audit_log(actor=actor, action="accounts.user.update", obj=user, before=before,
-                  after=snapshot(user, USER_FIELDS))
+        audit_log(
+            actor=actor,
+            action="accounts.user.update",
+            obj=user,
+            before=before,
+            after=snapshot(user, USER_FIELDS),
+        )
     return user
 
 
@@ -120,8 +135,11 @@ def login_attempt(*, request: Any, username: str, password: str) -> LoginOutcome
         minutes = max(1, int((candidate.locked_until - now).total_seconds() // 60) + 1)
         with transaction.atomic():
             audit_log(actor=candidate, action="auth.login.locked", obj=candidate)
-        return LoginOutcome(None, f"Tài khoản đang tạm khóa do nhập sai mật khẩu nhiều lần. "
-                                  f"Vui lòng thử lại sau {minutes} phút hoặc liên hệ quản trị.")
+        return LoginOutcome(
+            None,
+            f"Tài khoản đang tạm khóa do nhập sai mật khẩu nhiều lần. "
+            f"Vui lòng thử lại sau {minutes} phút hoặc liên hệ quản trị.",
+        )
     user = authenticate(request, username=candidate.username if candidate else username, password=password)
     with transaction.atomic():
         if user is None:
@@ -133,14 +151,25 @@ def login_attempt(*, request: Any, username: str, password: str) -> LoginOutcome
                     candidate.locked_until = now + timedelta(minutes=settings.VANPHONG_LOCKOUT_MINUTES)
                     candidate.failed_logins = 0
                 candidate.save(update_fields=["failed_logins", "locked_until"])
-                audit_log(actor=None, action="auth.login.lockout" if locked else "auth.login.failed",
-                          obj=candidate, unit=candidate.unit)
+                audit_log(
+                    actor=None,
+                    action="auth.login.lockout" if locked else "auth.login.failed",
+                    obj=candidate,
+                    unit=candidate.unit,
+                )
                 if locked:
-                    return LoginOutcome(None, f"Nhập sai mật khẩu quá {settings.VANPHONG_LOCKOUT_THRESHOLD} lần. "
-                                              f"Tài khoản bị tạm khóa {settings.VANPHONG_LOCKOUT_MINUTES} phút.")
+                    return LoginOutcome(
+                        None,
+                        f"Nhập sai mật khẩu quá {settings.VANPHONG_LOCKOUT_THRESHOLD} lần. "
+                        f"Tài khoản bị tạm khóa {settings.VANPHONG_LOCKOUT_MINUTES} phút.",
+                    )
             else:
-                audit_log(actor=None, action="auth.login.failed", object_type="accounts.user",
-                          object_label=username[:150])
+                audit_log(
+                    actor=None,
+                    action="auth.login.failed",
+                    object_type="accounts.user",
+                    object_label=username[:150],
+                )
             return LoginOutcome(None, "Tên đăng nhập hoặc mật khẩu không đúng.")
         assert isinstance(user, User)
         if user.failed_logins or user.locked_until:
@@ -224,8 +253,9 @@ def totp_reset(*, actor: User, user: User) -> None:
 # --- delegation (ủy quyền) ------------------------------------------------------------------------------------
 
 
-def delegation_create(*, actor: User, grantee: User, role: str, unit: Unit, start: date, end: date,
-                      reason: str = "") -> Delegation:
+def delegation_create(
+    *, actor: User, grantee: User, role: str, unit: Unit, start: date, end: date, reason: str = ""
+) -> Delegation:
     """A holder delegates one of their own roles, within its scope, for a period (or an admin does it)."""
     with transaction.atomic():
         if end < start:
@@ -235,8 +265,9 @@ def delegation_create(*, actor: User, grantee: User, role: str, unit: Unit, star
         holds = RoleAssignment.objects.filter(user=actor, role=role).select_related("unit")
         if not any(unit.is_within(ra.unit) for ra in holds):
             raise PermissionDenied("Chỉ được ủy quyền vai trò mà bạn đang giữ, trong phạm vi của vai trò đó.")
-        d = Delegation.objects.create(grantor=actor, grantee=grantee, role=role, unit=unit, start=start, end=end,
-                                      reason=reason)
+        d = Delegation.objects.create(
+            grantor=actor, grantee=grantee, role=role, unit=unit, start=start, end=end, reason=reason
+        )
         audit_log(actor=actor, action="accounts.delegation.create", obj=d, after=snapshot(d))
     return d
 
@@ -248,6 +279,11 @@ def delegation_revoke(*, actor: User, delegation: Delegation) -> Delegation:
         before = snapshot(delegation)
         delegation.revoked_at = timezone.now()
         delegation.save(update_fields=["revoked_at"])
-        audit_log(actor=actor, action="accounts.delegation.revoke", obj=delegation, before=before,
-                  after=snapshot(delegation))
+        audit_log(
+            actor=actor,
+            action="accounts.delegation.revoke",
+            obj=delegation,
+            before=before,
+            after=snapshot(delegation),
+        )
     return delegation

@@ -13,7 +13,9 @@ class MinimumLengthValidator:
 
     def validate(self, password: str, user: Any = None) -> None:
         if len(password) < self.min_length:
-            raise ValidationError(f"Mật khẩu quá ngắn: cần ít nhất {self.min_length} ký tự.", code="password_too_short")
+            raise ValidationError(
+                f"Mật khẩu quá ngắn: cần ít nhất {self.min_length} ký tự.", code="password_too_short"
+            )
 
     def get_help_text(self) -> str:
         return f"Mật khẩu cần ít nhất {self.min_length} ký tự."

@@ -23,7 +23,15 @@ from vanphong.core.models import AuditRecord
 from vanphong.org.models import Unit
 
 from . import access, services
-from .forms import AuditFilterForm, DelegationForm, LoginForm, OtpForm, PasswordChangeForm, UserFilterForm, UserForm
+from .forms import (
+    AuditFilterForm,
+    DelegationForm,
+    LoginForm,
+    OtpForm,
+    PasswordChangeForm,
+    UserFilterForm,
+    UserForm,
+)
 from .middleware import OTP_OK
 from .models import Delegation, Role, RoleAssignment, User
 
@@ -51,8 +59,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
-        outcome = services.login_attempt(request=request, username=form.cleaned_data["username"],
-                                         password=form.cleaned_data["password"])
+        outcome = services.login_attempt(
+            request=request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
+        )
         if outcome.user is None:
             error = outcome.error
         else:
@@ -102,8 +111,11 @@ def otp_setup_view(request: HttpRequest) -> HttpResponse:
         error = "Mã xác thực không đúng. Kiểm tra đồng hồ điện thoại và nhập mã mới nhất."
     buf = io.BytesIO()
     segno.make(services.totp_uri(user), micro=False).save(buf, kind="svg", scale=4, xmldecl=False)
-    return render(request, "accounts/otp_setup.html",
-                  {"form": form, "error": error, "secret": secret, "qr_svg": buf.getvalue().decode(), "pending": user})
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {"form": form, "error": error, "secret": secret, "qr_svg": buf.getvalue().decode(), "pending": user},
+    )
 
 
 @require_POST
@@ -129,8 +141,11 @@ def profile_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Đã đổi mật khẩu.")
             return redirect("accounts:profile")
     roles = access.effective_roles(user)
-    return render(request, "accounts/profile.html", {"form": form, "roles": roles,
-                                                     "needs_2fa": access.requires_two_factor(user)})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "roles": roles, "needs_2fa": access.requires_two_factor(user)},
+    )
 
 
 @login_required
@@ -149,10 +164,16 @@ def user_list(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(is_active=active == "1")
     page = Paginator(qs.order_by("unit__path", "full_name"), 50).get_page(request.GET.get("page"))
     can_create = viewer.is_superuser or bool(access.role_scopes(viewer, Role.ADMIN))
-    return render(request, "accounts/user_list.html", {
-        "form": form, "page_obj": page, "can_create": can_create,
-        "querystring_without_page": _querystring_without_page(request),
-    })
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "can_create": can_create,
+            "querystring_without_page": _querystring_without_page(request),
+        },
+    )
 
 
 def _admin_units(viewer: User) -> Any:
@@ -172,11 +193,16 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except VanphongError as exc:
         raise Http404(exc.message) from exc
     can_manage = access.users_manageable_by(viewer).filter(pk=pk).exists()
-    return render(request, "accounts/user_detail.html", {
-        "target": target, "can_manage": can_manage,
-        "assignments": RoleAssignment.objects.filter(user=target).select_related("unit"),
-        "locked": bool(target.locked_until and target.locked_until > timezone.now()),
-    })
+    return render(
+        request,
+        "accounts/user_detail.html",
+        {
+            "target": target,
+            "can_manage": can_manage,
+            "assignments": RoleAssignment.objects.filter(user=target).select_related("unit"),
+            "locked": bool(target.locked_until and target.locked_until > timezone.now()),
+        },
+    )
 
 
 @login_required
@@ -190,8 +216,15 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             raise Http404(exc.message) from exc
     elif not (viewer.is_superuser or access.role_scopes(viewer, Role.ADMIN)):
         raise Http404
-    initial = {"roles": list(RoleAssignment.objects.filter(user=target, unit=target.unit)
-                             .values_list("role", flat=True))} if target else {}
+    initial = (
+        {
+            "roles": list(
+                RoleAssignment.objects.filter(user=target, unit=target.unit).values_list("role", flat=True)
+            )
+        }
+        if target
+        else {}
+    )
     form = UserForm(request.POST or None, instance=target, units=_admin_units(viewer), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in UserForm.Meta.fields}
@@ -200,17 +233,24 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             if target is None:
                 if not form.cleaned_data["password"]:
                     raise VanphongError("Cần đặt mật khẩu ban đầu cho người dùng mới.")
-                target = services.user_create(actor=viewer, password=form.cleaned_data["password"], roles=roles,
-                                              **data)
+                target = services.user_create(
+                    actor=viewer, password=form.cleaned_data["password"], roles=roles, **data
+                )
             else:
                 target = services.user_update(actor=viewer, user=target, **data)
                 if form.cleaned_data["password"]:
                     services.password_set(actor=viewer, user=target, password=form.cleaned_data["password"])
                 assert target.unit is not None
-                current = set(RoleAssignment.objects.filter(user=target, unit=target.unit).values_list("role", flat=True))
+                current = set(
+                    RoleAssignment.objects.filter(user=target, unit=target.unit).values_list(
+                        "role", flat=True
+                    )
+                )
                 for role in set(roles) - current:
                     services.role_assign(actor=viewer, user=target, role=role, unit=target.unit)
-                for ra in RoleAssignment.objects.filter(user=target, unit=target.unit, role__in=current - set(roles)):
+                for ra in RoleAssignment.objects.filter(
+                    user=target, unit=target.unit, role__in=current - set(roles)
+                ):
                     services.role_revoke(actor=viewer, assignment=ra)
         except VanphongError as exc:
             form.add_error(None, exc.message)
@@ -228,7 +268,9 @@ def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
         target = access.access_user_for_change(viewer, pk)
         if request.POST.get("what") == "totp":
             services.totp_reset(actor=viewer, user=target)
-            messages.success(request, "Đã đặt lại xác thực hai lớp; người dùng sẽ đăng ký lại ở lần đăng nhập tới.")
+            messages.success(
+                request, "Đã đặt lại xác thực hai lớp; người dùng sẽ đăng ký lại ở lần đăng nhập tới."
+            )
         else:
             services.account_unlock(actor=viewer, user=target)
             messages.success(request, "Đã mở khóa tài khoản.")
@@ -250,18 +292,28 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
         try:
             if scope is None:
                 raise VanphongError("Bạn không giữ vai trò này.")
-            services.delegation_create(actor=viewer, grantee=form.cleaned_data["grantee"], role=role, unit=scope,
-                                       start=form.cleaned_data["start"], end=form.cleaned_data["end"],
-                                       reason=form.cleaned_data["reason"])
+            services.delegation_create(
+                actor=viewer,
+                grantee=form.cleaned_data["grantee"],
+                role=role,
+                unit=scope,
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                reason=form.cleaned_data["reason"],
+            )
         except VanphongError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Đã ủy quyền.")
             return redirect("accounts:delegation_list")
     items = Delegation.objects.filter(Q(grantor=viewer) | Q(grantee=viewer)).select_related(
-        "grantor", "grantee", "unit")
-    return render(request, "accounts/delegation_list.html", {"form": form, "items": items,
-                                                             "can_delegate": bool(role_choices)})
+        "grantor", "grantee", "unit"
+    )
+    return render(
+        request,
+        "accounts/delegation_list.html",
+        {"form": form, "items": items, "can_delegate": bool(role_choices)},
+    )
 
 
 @login_required
@@ -311,9 +363,15 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         if d["date_to"]:
             qs = qs.filter(at__lte=datetime.combine(d["date_to"], time.max, tzinfo=tz))
     page = Paginator(qs.defer("before", "after"), 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/audit_list.html", {
-        "form": form, "page_obj": page, "querystring_without_page": _querystring_without_page(request),
-    })
+    return render(
+        request,
+        "accounts/audit_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "querystring_without_page": _querystring_without_page(request),
+        },
+    )
 
 
 @login_required
@@ -326,7 +384,7 @@ def audit_detail(request: HttpRequest, seq: int) -> HttpResponse:
         raise Http404
     scopes = access.audit_unit_scopes(viewer)
     if scopes is not None:
-        unit = Unit.objects.filter(pk=record.unit_id).first()
+        unit = Unit.objects.filter(pk=record.unit_id).first() if record.unit_id else None
         if unit is None or not any(unit.is_within(s) for s in scopes):
             raise Http404
     return render(request, "accounts/audit_detail.html", {"r": record})

@@ -2,4 +2,7 @@
 
 from ninja import NinjaAPI
 
+from vanphong.jobs.api import router as jobs_router
+
 api = NinjaAPI(title="Vanphong API", version="1", urls_namespace="api")
+api.add_router("/jobs/", jobs_router)

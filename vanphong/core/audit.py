@@ -133,7 +133,9 @@ def audit_verify(*, progress: Any = None) -> VerifyResult:
     qs = AuditRecord.objects.order_by("seq").values(*HASHED_FIELDS, "hash")
     for row in qs.iterator(chunk_size=2000):
         if row["seq"] != expected_seq:
-            return VerifyResult(False, count, row["seq"], f"record {expected_seq} is missing before {row['seq']}")
+            return VerifyResult(
+                False, count, row["seq"], f"record {expected_seq} is missing before {row['seq']}"
+            )
         if row["prev_hash"] != prev_hash:
             return VerifyResult(False, count, row["seq"], "link to the previous record is broken")
         if compute_hash(row) != row["hash"]:
@@ -147,6 +149,10 @@ def audit_verify(*, progress: Any = None) -> VerifyResult:
     last_seq = head.last_seq if head else 0
     last_hash = head.last_hash if head else GENESIS
     if last_seq != count or last_hash != prev_hash:
-        return VerifyResult(False, count, count + 1 if last_seq > count else last_seq,
-                            f"chain head says {last_seq} records, found {count} (records removed at the end)")
+        return VerifyResult(
+            False,
+            count,
+            count + 1 if last_seq > count else last_seq,
+            f"chain head says {last_seq} records, found {count} (records removed at the end)",
+        )
     return VerifyResult(True, count)

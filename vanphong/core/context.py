@@ -13,7 +13,8 @@ class RequestContext:
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "vanphong_request", default=RequestContext()  # noqa: B039 - immutable dataclass
+    "vanphong_request",
+    default=RequestContext(),  # noqa: B039 - immutable dataclass
 )
 
 

@@ -18,7 +18,9 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = context.set_current(
-            context.RequestContext(ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:200])
+            context.RequestContext(
+                ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:200]
+            )
         )
         try:
             return self.get_response(request)

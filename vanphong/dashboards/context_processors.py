@@ -28,7 +28,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {}
-    roles = role_codes(user)  # type: ignore[arg-type]
+    roles = role_codes(user)
     items = []
     for label, name, needed in NAV:
         if needed and not (user.is_superuser or roles & needed):

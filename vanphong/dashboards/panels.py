@@ -41,20 +41,36 @@ def home_panels(user: User) -> list[dict[str, Any]]:
     today = timezone.localdate()
     delegated = Delegation.objects.active(today).filter(grantee=user).select_related("grantor", "unit")
     if delegated:
-        panels.append({"template": "dashboards/panel_delegations.html", "title": "Đang được ủy quyền",
-                       "items": list(delegated)})
+        panels.append(
+            {
+                "template": "dashboards/panel_delegations.html",
+                "title": "Đang được ủy quyền",
+                "items": list(delegated),
+            }
+        )
     if user.is_superuser or roles & {Role.ADMIN}:
-        panels.append({"template": "dashboards/panel_admin.html", "title": "Quản trị hệ thống",
-                       "stats": org_stats(), "users": access.users_manageable_by(user).count(),
-                       "locked": access.users_manageable_by(user).filter(locked_until__gt=timezone.now()).count(),
-                       "jobs": job_counts()})
+        panels.append(
+            {
+                "template": "dashboards/panel_admin.html",
+                "title": "Quản trị hệ thống",
+                "stats": org_stats(),
+                "users": access.users_manageable_by(user).count(),
+                "locked": access.users_manageable_by(user).filter(locked_until__gt=timezone.now()).count(),
+                "jobs": job_counts(),
+            }
+        )
     if access.can_read_audit(user):
         since = timezone.now() - timedelta(days=1)
         qs = AuditRecord.objects.filter(at__gte=since)
-        panels.append({"template": "dashboards/panel_security.html", "title": "An ninh thông tin — 24 giờ qua",
-                       "failed": qs.filter(action__in=["auth.login.failed", "auth.totp.failed"]).count(),
-                       "lockouts": qs.filter(action="auth.login.lockout").count(),
-                       "logins": qs.filter(action="auth.login").count(),
-                       "recent": list(AuditRecord.objects.defer("before", "after")[:8])})
+        panels.append(
+            {
+                "template": "dashboards/panel_security.html",
+                "title": "An ninh thông tin — 24 giờ qua",
+                "failed": qs.filter(action__in=["auth.login.failed", "auth.totp.failed"]).count(),
+                "lockouts": qs.filter(action="auth.login.lockout").count(),
+                "logins": qs.filter(action="auth.login").count(),
+                "recent": list(AuditRecord.objects.defer("before", "after")[:8]),
+            }
+        )
     panels.append({"template": "dashboards/panel_work.html", "title": "Công việc của tôi", "roles": roles})
     return panels

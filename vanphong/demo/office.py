@@ -49,7 +49,10 @@ DEPARTMENTS = [
     ("Ban Nội chính Tỉnh ủy Tây Ninh", "BNCTU", ""),
     ("Ủy ban Kiểm tra Tỉnh ủy Tây Ninh", "UBKTTU", ""),
 ]
-AFFILIATED = [("Đảng ủy các cơ quan Đảng tỉnh Tây Ninh", "ĐU"), ("Đảng ủy Ủy ban nhân dân tỉnh Tây Ninh", "ĐU")]
+AFFILIATED = [
+    ("Đảng ủy các cơ quan Đảng tỉnh Tây Ninh", "ĐU"),
+    ("Đảng ủy Ủy ban nhân dân tỉnh Tây Ninh", "ĐU"),
+]
 OFFICE_ROOMS = [
     ("Phòng Tổng hợp", "PTH"),
     ("Phòng Hành chính – Lưu trữ", "PHCLT"),
@@ -69,22 +72,53 @@ class DemoLogin:
 
 # (username, full name, position code, unit key, roles, clearance)
 PEOPLE = [
-    ("bithu", "Trần Minh Đức", "pho-bi-thu-thuong-truc", "province", [Role.COMMITTEE_LEADER], Clearance.TUYET_MAT),
+    (
+        "bithu",
+        "Trần Minh Đức",
+        "pho-bi-thu-thuong-truc",
+        "province",
+        [Role.COMMITTEE_LEADER],
+        Clearance.TUYET_MAT,
+    ),
     ("chanhvp", "Lê Thị Thu Hà", "chanh-van-phong", "office", [Role.OFFICE_LEADER], Clearance.TOI_MAT),
     ("phochanhvp", "Phạm Văn Khải", "pho-chanh-van-phong", "office", [Role.OFFICE_LEADER], Clearance.TOI_MAT),
     ("truongphong", "Nguyễn Hoàng Nam", "truong-phong", "room:PTH", [Role.UNIT_LEADER], Clearance.MAT),
     ("chuyenvien", "Võ Thị Ngọc Lan", "chuyen-vien", "room:PTH", [Role.SPECIALIST], Clearance.MAT),
     ("vanthu", "Đặng Thị Mai", "van-thu", "room:PHCLT", [Role.CLERK], Clearance.MAT),
     ("luutru", "Huỳnh Văn Tâm", "luu-tru-vien", "room:PHCLT", [Role.ARCHIVIST], Clearance.MAT),
-    ("baocao.tanninh", "Ngô Thanh Tùng", "can-bo-van-phong-dang-uy", "commune:25459", [Role.REPORTER],
-     Clearance.NONE),
+    (
+        "baocao.tanninh",
+        "Ngô Thanh Tùng",
+        "can-bo-van-phong-dang-uy",
+        "commune:25459",
+        [Role.REPORTER],
+        Clearance.NONE,
+    ),
     ("quantri", "Bùi Quốc Việt", "quan-tri-he-thong", "room:PCYCNTT", [Role.ADMIN], Clearance.NONE),
-    ("anninh", "Trương Công Bình", "can-bo-an-ninh-thong-tin", "room:PCYCNTT", [Role.SECURITY], Clearance.MAT),
-    ("quantri.hanoi", "Đỗ Thị Hồng Nhung", "quan-tri-he-thong", "other-province", [Role.ADMIN], Clearance.NONE),
+    (
+        "anninh",
+        "Trương Công Bình",
+        "can-bo-an-ninh-thong-tin",
+        "room:PCYCNTT",
+        [Role.SECURITY],
+        Clearance.MAT,
+    ),
+    (
+        "quantri.hanoi",
+        "Đỗ Thị Hồng Nhung",
+        "quan-tri-he-thong",
+        "other-province",
+        [Role.ADMIN],
+        Clearance.NONE,
+    ),
     ("chuyenvien.hanoi", "Phan Văn Hậu", "chuyen-vien", "other-province", [Role.SPECIALIST], Clearance.NONE),
 ]
-ROLE_SCOPE = {Role.ADMIN: "province", Role.SECURITY: "province", Role.COMMITTEE_LEADER: "province",
-              Role.OFFICE_LEADER: "office"}
+ROLE_SCOPE = {
+    Role.ADMIN: "province",
+    Role.SECURITY: "province",
+    Role.COMMITTEE_LEADER: "province",
+    Role.OFFICE_LEADER: "office",
+}
 
 
 def demo_totp_secret(username: str) -> str:
@@ -95,8 +129,15 @@ def demo_totp_secret(username: str) -> str:
 def _ensure_unit(*, parent: Unit, name: str, short: str, level: str, organ_id: str = "") -> Unit:
     unit = Unit.objects.filter(parent=parent, name=name).first()
     if unit is None:
-        unit = unit_create(actor=None, parent=parent, name=name, short_name=short, level=level, organ_id=organ_id,
-                           valid_from=date(2025, 7, 1))
+        unit = unit_create(
+            actor=None,
+            parent=parent,
+            name=name,
+            short_name=short,
+            level=level,
+            organ_id=organ_id,
+            valid_from=date(2025, 7, 1),
+        )
     return unit
 
 
@@ -105,14 +146,18 @@ def _units() -> dict[str, Unit]:
     hanoi = Unit.objects.get(level=UnitLevel.PROVINCE, stats_code="1")
     units: dict[str, Unit] = {"province": province, "other-province": hanoi}
     for name, short, organ_id in DEPARTMENTS:
-        u = _ensure_unit(parent=province, name=name, short=short, level=UnitLevel.DEPARTMENT, organ_id=organ_id)
+        u = _ensure_unit(
+            parent=province, name=name, short=short, level=UnitLevel.DEPARTMENT, organ_id=organ_id
+        )
         units[f"dept:{short}"] = u
     for name, short in AFFILIATED:
         _ensure_unit(parent=province, name=name, short=short, level=UnitLevel.AFFILIATED)
     office = units["dept:VPTU"]
     units["office"] = office
     for name, short in OFFICE_ROOMS:
-        units[f"room:{short}"] = _ensure_unit(parent=office, name=name, short=short, level=UnitLevel.DEPARTMENT)
+        units[f"room:{short}"] = _ensure_unit(
+            parent=office, name=name, short=short, level=UnitLevel.DEPARTMENT
+        )
     for code in COMMUNE_CODES:
         units[f"commune:{code}"] = Unit.objects.get(level=UnitLevel.COMMUNE, stats_code=code)
     return units
@@ -130,10 +175,17 @@ def demo_load() -> list[DemoLogin]:
             unit = units[unit_key]
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = user_create(actor=None, username=username, full_name=full_name, unit=unit,
-                                   position=Position.objects.get(code=pos_code), clearance=clearance,
-                                   email=f"{username}@demo.vanphong.invalid", password=DEMO_PASSWORD,
-                                   check_password=False)
+                user = user_create(
+                    actor=None,
+                    username=username,
+                    full_name=full_name,
+                    unit=unit,
+                    position=Position.objects.get(code=pos_code),
+                    clearance=clearance,
+                    email=f"{username}@demo.vanphong.invalid",
+                    password=DEMO_PASSWORD,
+                    check_password=False,
+                )
                 for role in roles:
                     scope_key = ROLE_SCOPE.get(role, unit_key)
                     scope = units["other-province"] if unit_key == "other-province" else units[scope_key]
@@ -145,8 +197,11 @@ def demo_load() -> list[DemoLogin]:
                 user.totp_secret = demo_totp_secret(username)
                 user.totp_confirmed = True
                 user.save(update_fields=["totp_secret", "totp_confirmed"])
-            logins.append(DemoLogin(username, full_name, ", ".join(str(Role(r).label) for r in roles), str(unit),
-                                    two_factor))
+            logins.append(
+                DemoLogin(
+                    username, full_name, ", ".join(str(Role(r).label) for r in roles), str(unit), two_factor
+                )
+            )
         _living_content(units)
     return logins
 
@@ -157,8 +212,18 @@ def _living_content(units: dict[str, Unit]) -> None:
     chanhvp = User.objects.get(username="chanhvp")
     pho = User.objects.get(username="phochanhvp")
     if not Delegation.objects.filter(grantor=chanhvp, grantee=pho, end__gte=today).exists():
-        d = Delegation.objects.create(grantor=chanhvp, grantee=pho, role=Role.OFFICE_LEADER, unit=units["office"],
-                                      start=today, end=today + timedelta(days=6),
-                                      reason="Chánh Văn phòng đi công tác Trung ương (dữ liệu trình diễn)")
-        audit_log(actor=chanhvp, action="accounts.delegation.create", obj=d,
-                  after={"grantee": pho.pk, "role": d.role, "start": str(d.start), "end": str(d.end)})
+        d = Delegation.objects.create(
+            grantor=chanhvp,
+            grantee=pho,
+            role=Role.OFFICE_LEADER,
+            unit=units["office"],
+            start=today,
+            end=today + timedelta(days=6),
+            reason="Chánh Văn phòng đi công tác Trung ương (dữ liệu trình diễn)",
+        )
+        audit_log(
+            actor=chanhvp,
+            action="accounts.delegation.create",
+            obj=d,
+            after={"grantee": pho.pk, "role": d.role, "start": str(d.start), "end": str(d.end)},
+        )

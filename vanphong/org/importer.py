@@ -5,24 +5,18 @@ imported. Rows are then written in dependency order (parents first) through ``un
 so each change is audited, all inside one transaction.
 
 Columns (header on row 1; Vietnamese headers with or without diacritics, or English aliases):
-``ma`` row key, unique in the file · ``ten`` name · ``ten_viet_tat`` · ``cap`` level · ``ma_cap_tren`` parent: a
-``ma`` of another row, or an existing unit's stats code / organ id / exact name · ``ma_dinh_danh`` ·
-``ma_thong_ke`` · ``tu_ngay`` / ``den_ngay`` (dd/mm/yyyy or yyyy-mm-dd) · ``ghi_chu``.
+``ma`` row key, unique in the file · ``ten`` name · ``ten_viet_tat`` · ``cap`` level · ``ma_cap_tren``
+parent: a ``ma`` of another row, or an existing unit's stats code / organ id / exact name ·
+``ma_dinh_danh`` · ``ma_thong_ke`` · ``tu_ngay`` / ``den_ngay`` (dd/mm/yyyy or yyyy-mm-dd) · ``ghi_chu``.
 
-Re-importing the same file changes nothing: a row matches an existing unit by organ id, by (level, stats code),
-or by parent + name. A blank optional cell leaves the existing value as it is.
+Re-importing the same file changes nothing: a row matches an existing unit by organ id, by (level, stats
+code), or by parent + name. A blank optional cell leaves the existing value as it is.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import unicodedata
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,38 +24,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, transaction
 
 from vanphong.core.audit import audit_log
-from vanphong.core.exceptions import ValidationError, VanphongError
+from vanphong.core.exceptions import VanphongError
 
 from .models import Unit, UnitLevel, validate_organ_id
 from .services import ALLOWED_CHILDREN, unit_create, unit_update
+from .tabular import ImportFileError, cell_text, normalize, parse_date, read_table
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-CSV_EXTENSIONS = {".csv", ".txt"}
-XLSX_EXTENSIONS = {".xlsx", ".xlsm"}
-
-
-def normalize(text: str) -> str:
-    """Lower-case, without diacritics (đ → d), punctuation collapsed to single spaces."""
-    text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return " ".join(re.split(r"[^a-z0-9]+", text)).strip()
-
-
-# Canonical column → accepted headers (compared after ``normalize``).
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "ma": ("ma", "ma dong", "ma don vi", "khoa", "key", "code", "row key"),
-    "ten": ("ten", "ten don vi", "name"),
-    "ten_viet_tat": ("ten viet tat", "viet tat", "short name", "abbreviation"),
-    "cap": ("cap", "cap don vi", "level"),
-    "ma_cap_tren": ("ma cap tren", "cap tren", "don vi cap tren", "parent", "parent code", "parent key"),
-    "ma_dinh_danh": ("ma dinh danh", "organ id", "organ code"),
-    "ma_thong_ke": ("ma thong ke", "stats code", "statistics code"),
-    "tu_ngay": ("tu ngay", "hoat dong tu", "ngay bat dau", "valid from", "from"),
-    "den_ngay": ("den ngay", "hoat dong den", "ngay ket thuc", "valid to", "to"),
-    "ghi_chu": ("ghi chu", "note", "notes"),
-}
-REQUIRED_COLUMNS = ("ma", "ten", "cap")
-HEADER_ALIASES = {alias: col for col, aliases in COLUMNS.items() for alias in aliases}
+__all__ = ["ImportFileError", "ImportReport", "PlannedRow", "RowError", "org_import", "validate_rows"]
 
 LEVEL_ALIASES: dict[str, str] = {
     "trung uong": UnitLevel.CENTRAL,
@@ -90,12 +59,6 @@ for _level in UnitLevel:
         LEVEL_ALIASES.setdefault(normalize(_part), _level.value)
 
 LEVEL_LABELS = {lv.value: str(lv.label) for lv in UnitLevel}
-
-
-class ImportFileError(ValidationError):
-    """The file as a whole cannot be read (wrong type, corrupt, empty, missing columns)."""
-
-    code = "import_file"
 
 
 @dataclass
@@ -153,142 +116,6 @@ class ImportReport:
         }
 
 
-# ---------------------------------------------------------------------------------------------- reading
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _read_csv(data: bytes) -> list[tuple[int, list[Any]]]:
-    if b"\x00" in data[:4096]:
-        raise ImportFileError("Tệp không phải tệp CSV dạng văn bản. Hãy lưu lại dưới dạng CSV UTF-8 hoặc .xlsx.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            "Tệp CSV phải dùng bảng mã UTF-8 (trong Excel: Lưu thành › CSV UTF-8). "
-            f"Ký tự không đọc được ở vị trí byte {exc.start}."
-        ) from exc
-    first_line = text.split("\n", 1)[0]
-    try:
-        delimiter = csv.Sniffer().sniff(first_line, delimiters=";,\t").delimiter
-    except csv.Error:
-        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    try:
-        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error as exc:
-        raise ImportFileError(f"Tệp CSV không đúng định dạng: {exc}.") from exc
-    return [(i, list(r)) for i, r in enumerate(records, start=1)]
-
-
-def _read_xlsx(data: bytes) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-
-    if not data.startswith(b"PK"):
-        raise ImportFileError("Tệp không phải bảng tính Excel .xlsx hợp lệ (có thể bị hỏng hoặc đổi đuôi).")
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise ImportFileError("Tệp Excel bị hỏng hoặc không đúng định dạng .xlsx, không đọc được.") from exc
-    except Exception as exc:  # openpyxl raises many kinds of errors on broken XML
-        raise ImportFileError("Tệp Excel bị hỏng hoặc không đúng định dạng .xlsx, không đọc được.") from exc
-    try:
-        if not wb.worksheets:
-            raise ImportFileError("Tệp Excel không có trang tính nào.")
-        ws = wb.worksheets[0]
-        rows: list[tuple[int, list[Any]]] = []
-        for cells in ws.iter_rows():
-            real = [c for c in cells if getattr(c, "row", None) is not None]
-            if not real:
-                continue
-            number = real[0].row
-            width = max(getattr(c, "column", 0) or 0 for c in real)
-            values: list[Any] = [None] * width
-            for c in real:
-                values[c.column - 1] = c.value
-            rows.append((number, values))
-        return rows
-    except ImportFileError:
-        raise
-    except Exception as exc:
-        raise ImportFileError("Tệp Excel bị hỏng, không đọc được nội dung trang tính đầu tiên.") from exc
-    finally:
-        wb.close()
-
-
-def read_table(data: bytes, filename: str) -> tuple[dict[str, int], list[tuple[int, dict[str, Any]]]]:
-    """Parse the file into (column → index, [(spreadsheet row number, {column: raw value})]).
-
-    Raises ``ImportFileError`` with a Vietnamese message when the file cannot be used at all.
-    """
-    ext = Path(filename).suffix.lower()
-    if ext not in CSV_EXTENSIONS | XLSX_EXTENSIONS:
-        raise ImportFileError(
-            f"Không hỗ trợ tệp “{Path(filename).name}”. Hãy dùng tệp CSV (UTF-8) hoặc Excel .xlsx."
-        )
-    if not data.strip():
-        raise ImportFileError("Tệp trống, không có dữ liệu.")
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError(f"Tệp quá lớn (tối đa {MAX_FILE_BYTES // (1024 * 1024)} MB).")
-    raw_rows = _read_xlsx(data) if ext in XLSX_EXTENSIONS else _read_csv(data)
-    raw_rows = [(n, r) for n, r in raw_rows if any(_cell_text(v) for v in r)]
-    if not raw_rows:
-        raise ImportFileError("Tệp trống, không có dữ liệu.")
-    header_no, header = raw_rows[0]
-    if header_no != 1:
-        raise ImportFileError("Dòng 1 phải là dòng tiêu đề (ma, ten, cap, ma_cap_tren, ...).")
-    columns: dict[str, int] = {}
-    for idx, title in enumerate(header):
-        name = HEADER_ALIASES.get(normalize(_cell_text(title)))
-        if name is None:
-            continue
-        if name in columns:
-            raise ImportFileError(f"Dòng 1: cột “{_cell_text(title)}” bị lặp lại.")
-        columns[name] = idx
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        raise ImportFileError("Dòng 1: thiếu cột bắt buộc " + ", ".join(f"“{c}”" for c in missing) + ".")
-    body = [
-        (n, {col: (r[idx] if idx < len(r) else None) for col, idx in columns.items()}) for n, r in raw_rows[1:]
-    ]
-    if not body:
-        raise ImportFileError("Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.")
-    return columns, body
-
-
-# ---------------------------------------------------------------------------------------------- validating
-
-DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
-
-
-def parse_date(value: Any) -> date | None:
-    """A date from an XLSX date cell or text dd/mm/yyyy or yyyy-mm-dd; None for blank; ValueError if wrong."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _cell_text(value)
-    if text.endswith("T00:00:00"):
-        text = text[:10]
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date, no time
-        except ValueError:
-            continue
-    raise ValueError(text)
-
-
 def parse_level(value: str) -> str | None:
     return LEVEL_ALIASES.get(normalize(value))
 
@@ -312,13 +139,18 @@ class _Index:
             self.by_name.setdefault(u.name.strip().casefold(), []).append(u)
             self.by_parent_name.setdefault((u.parent_id, u.name.strip().casefold()), []).append(u)
         self.all_stats = {
-            (lv, sc): pk for lv, sc, pk in Unit.objects.exclude(stats_code="").values_list("level", "stats_code", "pk")
+            (lv, sc): pk
+            for lv, sc, pk in Unit.objects.exclude(stats_code="").values_list("level", "stats_code", "pk")
         }
         self.central = Unit.objects.filter(level=UnitLevel.CENTRAL, parent=None).first()
 
     def resolve(self, ref: str) -> tuple[Unit | None, str]:
-        """An existing unit by stats code, organ id or exact name; (None, reason) when not found or ambiguous."""
-        for candidates in (self.by_stats.get(ref), self.by_organ.get(ref.upper()), self.by_name.get(ref.casefold())):
+        """An existing unit by stats code, organ id or exact name; (None, reason) if missing or ambiguous."""
+        for candidates in (
+            self.by_stats.get(ref),
+            self.by_organ.get(ref.upper()),
+            self.by_name.get(ref.casefold()),
+        ):
             if not candidates:
                 continue
             if len(candidates) == 1:
@@ -333,7 +165,7 @@ class _Index:
 
 
 def _parse_row(number: int, raw: dict[str, Any]) -> PlannedRow:
-    text = {k: _cell_text(v) for k, v in raw.items()}
+    text = {k: cell_text(v) for k, v in raw.items()}
     row = PlannedRow(row=number, key=text.get("ma", ""), name=text.get("ten", ""))
     err = row.errors.append
     if not row.key:
@@ -404,26 +236,21 @@ def _find_cycles(rows: dict[str, PlannedRow]) -> dict[str, list[str]]:
 
 
 def _topological(rows: dict[str, PlannedRow]) -> list[PlannedRow]:
+    """Parents before children (iterative; a cycle is cut where it closes)."""
     ordered: list[PlannedRow] = []
     done: set[str] = set()
-
-    def visit(key: str) -> None:
-        if key in done:
-            return
-        done.add(key)
-        parent = rows[key].parent_key
-        if parent in rows:
-            visit(parent)
-        ordered.append(rows[key])
-
-    for key in rows:
-        visit(key)
+    for start in rows:
+        chain: list[str] = []
+        key: str | None = start
+        while key is not None and key in rows and key not in done:
+            done.add(key)
+            chain.append(key)
+            key = rows[key].parent_key
+        ordered.extend(rows[k] for k in reversed(chain))
     return ordered
 
 
-def validate_rows(
-    body: Sequence[tuple[int, dict[str, Any]]], *, root: Unit | None, columns: dict[str, int]
-) -> list[PlannedRow]:
+def validate_rows(body: Sequence[tuple[int, dict[str, Any]]], *, root: Unit | None) -> list[PlannedRow]:
     """Validate every row; fills ``errors``, the resolved parent, the matched unit and the planned action."""
     index = _Index(root)
     parsed = [_parse_row(n, raw) for n, raw in body]
@@ -451,7 +278,7 @@ def validate_rows(
     # Resolve parents for rows that do not point at another row.
     for row in parsed:
         ref = row.parent_key or ""
-        if ref and ref in by_key and by_key[ref] is not row:
+        if ref and ref in by_key:
             continue
         row.parent_key = None
         if ref:
@@ -469,7 +296,9 @@ def validate_rows(
     ordered = _topological(by_key) + [r for r in parsed if by_key.get(r.key) is not r]
     for row in ordered:
         parent_row = by_key.get(row.parent_key) if row.parent_key else None
-        parent_level = parent_row.level if parent_row else (row.parent_unit.level if row.parent_unit else None)
+        parent_level = (
+            parent_row.level if parent_row else (row.parent_unit.level if row.parent_unit else None)
+        )
         parent_name = parent_row.name if parent_row else (row.parent_unit.name if row.parent_unit else "")
         row.parent_label = parent_name
         if row.level and parent_level and row.level not in ALLOWED_CHILDREN.get(parent_level, set()):
@@ -477,9 +306,6 @@ def validate_rows(
                 f"không thể đặt đơn vị cấp “{LEVEL_LABELS[row.level]}” dưới “{parent_name}” "
                 f"(cấp {LEVEL_LABELS[parent_level]})"
             )
-        if row.level and not row.parent_key and row.parent_unit is None and row.level != UnitLevel.CENTRAL:
-            if row.level == UnitLevel.PROVINCE and not row.errors and index.central is None:
-                pass  # a province without a central unit is allowed by the service
         parent_existing = parent_row.existing if parent_row else row.parent_unit
         parent_is_new = parent_row is not None and parent_row.existing is None
         row.existing = _match(row, index, parent_existing, parent_is_new)
@@ -488,12 +314,13 @@ def validate_rows(
         if row.existing is None and row.fields.get("stats_code"):
             other = index.all_stats.get((row.level, row.fields["stats_code"]))
             if other is not None:
-                row.errors.append(f"mã thống kê “{row.fields['stats_code']}” đã dùng cho đơn vị khác (id {other})")
-        if row.existing is not None and row.parent_unit is not None and row.parent_unit.is_within(row.existing):
-            if row.parent_unit.pk != row.existing.parent_id:
-                row.errors.append("không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó")
+                row.errors.append(
+                    f"mã thống kê “{row.fields['stats_code']}” đã dùng cho đơn vị khác (id {other})"
+                )
+        if row.existing and row.parent_unit and row.parent_unit.is_within(row.existing):
+            row.errors.append("không thể chuyển đơn vị vào chính nó hoặc đơn vị cấp dưới của nó")
         if not row.errors:
-            _plan(row, parent_existing, parent_is_new, columns)
+            _plan(row, parent_existing, parent_is_new)
     return parsed
 
 
@@ -512,7 +339,7 @@ def _match(row: PlannedRow, index: _Index, parent: Unit | None, parent_is_new: b
     return None
 
 
-def _plan(row: PlannedRow, parent: Unit | None, parent_is_new: bool, columns: dict[str, int]) -> None:
+def _plan(row: PlannedRow, parent: Unit | None, parent_is_new: bool) -> None:
     unit = row.existing
     if unit is None:
         row.action = "create"
@@ -554,7 +381,11 @@ def _write(rows: list[PlannedRow], *, actor: Any) -> tuple[int, int, list[RowErr
         except VanphongError as exc:
             return created, updated, [RowError(row.row, f"Dòng {row.row}: {exc.message}")]
         except (DjangoValidationError, DatabaseError) as exc:
-            return created, updated, [RowError(row.row, f"Dòng {row.row}: không ghi được vào cơ sở dữ liệu ({exc}).")]
+            return (
+                created,
+                updated,
+                [RowError(row.row, f"Dòng {row.row}: không ghi được vào cơ sở dữ liệu ({exc}).")],
+            )
     return created, updated, []
 
 
@@ -581,11 +412,11 @@ def org_import(
                 data = path.read_bytes()
             except OSError as exc:
                 raise ImportFileError(f"Không mở được tệp “{path}”: {exc.strerror or exc}.") from exc
-        columns, body = read_table(data, filename or (path.name if path else ""))
+        _columns, body = read_table(data, filename or (path.name if path else ""))
     except ImportFileError as exc:
         report.errors.append(RowError(None, exc.message))
         return report
-    rows = validate_rows(body, root=root, columns=columns)
+    rows = validate_rows(body, root=root)
     report.rows = rows
     for row in rows:
         report.errors.extend(RowError(row.row, f"Dòng {row.row}: {msg}") for msg in row.errors)
@@ -593,7 +424,11 @@ def org_import(
         return report
     planned = {a: sum(1 for r in rows if r.action == a) for a in ("create", "update", "unchanged")}
     if dry_run:
-        report.created, report.updated, report.unchanged = planned["create"], planned["update"], planned["unchanged"]
+        report.created, report.updated, report.unchanged = (
+            planned["create"],
+            planned["update"],
+            planned["unchanged"],
+        )
         return report
     errors: list[RowError] = []
     try:

@@ -48,7 +48,10 @@ class UnitQuerySet(models.QuerySet["Unit"]):
 class Unit(models.Model):
     name = models.CharField(_("tên đơn vị"), max_length=255)
     short_name = models.CharField(
-        _("tên viết tắt"), max_length=30, blank=True, help_text=_("Dùng trong ký hiệu văn bản, ví dụ TU, VPTU, ĐU.")
+        _("tên viết tắt"),
+        max_length=30,
+        blank=True,
+        help_text=_("Dùng trong ký hiệu văn bản, ví dụ TU, VPTU, ĐU."),
     )
     organ_id = models.CharField(
         _("mã định danh"), max_length=13, blank=True, db_index=True, validators=[validate_organ_id]
@@ -56,7 +59,11 @@ class Unit(models.Model):
     stats_code = models.CharField(_("mã thống kê"), max_length=10, blank=True, db_index=True)
     level = models.CharField(_("cấp"), max_length=20, choices=UnitLevel.choices, db_index=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("đơn vị cấp trên"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")

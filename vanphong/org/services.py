@@ -87,7 +87,7 @@ def unit_update(*, actor: Any, unit: Unit, **fields: Any) -> Unit:
         unit.save()
         if unit.path != old_path:
             for child in Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk).order_by("depth"):
-                child.path = unit.path + child.path[len(old_path):]
+                child.path = unit.path + child.path[len(old_path) :]
                 child.depth = child.path.count("/") - 2
                 child.save(update_fields=["path", "depth"])
         audit_log(actor=actor, action="org.unit.update", obj=unit, before=before, after=snapshot(unit))
@@ -104,13 +104,20 @@ def unit_close(*, actor: Any, unit: Unit, on: date, successor: Unit | None = Non
         unit.save(update_fields=["valid_to"])
         if successor is not None:
             successor.predecessors.add(unit)
-        audit_log(actor=actor, action="org.unit.close", obj=unit, before=before,
-                  after={**snapshot(unit), "successor": successor.pk if successor else None})
+        audit_log(
+            actor=actor,
+            action="org.unit.close",
+            obj=unit,
+            before=before,
+            after={**snapshot(unit), "successor": successor.pk if successor else None},
+        )
     return unit
 
 
 def position_ensure(*, code: str, name: str, rank: int = 100, is_leader: bool = False) -> Position:
-    pos, _ = Position.objects.update_or_create(code=code, defaults={"name": name, "rank": rank, "is_leader": is_leader})
+    pos, _ = Position.objects.update_or_create(
+        code=code, defaults={"name": name, "rank": rank, "is_leader": is_leader}
+    )
     return pos
 
 
@@ -139,7 +146,9 @@ def central_unit_ensure(*, actor: Any = None) -> Unit:
     return central
 
 
-def divisions_load(*, actor: Any = None, path: Path = DIVISIONS_FILE, valid_from: date = date(2025, 7, 1)) -> LoadResult:
+def divisions_load(
+    *, actor: Any = None, path: Path = DIVISIONS_FILE, valid_from: date = date(2025, 7, 1)
+) -> LoadResult:
     """Load the 34 provincial and 3,321 commune-level Party committees from the shipped data file.
 
     Idempotent: units are matched by (level, stats_code). One audit record summarises the load rather than
@@ -149,7 +158,9 @@ def divisions_load(*, actor: Any = None, path: Path = DIVISIONS_FILE, valid_from
         central = central_unit_ensure(actor=actor)
         existing = {
             (u.level, u.stats_code): u
-            for u in Unit.objects.filter(level__in=[UnitLevel.PROVINCE, UnitLevel.COMMUNE]).exclude(stats_code="")
+            for u in Unit.objects.filter(level__in=[UnitLevel.PROVINCE, UnitLevel.COMMUNE]).exclude(
+                stats_code=""
+            )
         }
         created = 0
         with path.open(encoding="utf-8") as f:
@@ -184,8 +195,13 @@ def divisions_load(*, actor: Any = None, path: Path = DIVISIONS_FILE, valid_from
             parent = provinces[row["province_code"]]
             new_communes.append(
                 Unit(
-                    name=f"{prefix} {geo}", short_name="ĐU", stats_code=row["ward_code"], level=UnitLevel.COMMUNE,
-                    parent=parent, depth=parent.depth + 1, valid_from=valid_from,
+                    name=f"{prefix} {geo}",
+                    short_name="ĐU",
+                    stats_code=row["ward_code"],
+                    level=UnitLevel.COMMUNE,
+                    parent=parent,
+                    depth=parent.depth + 1,
+                    valid_from=valid_from,
                     note=f"Địa bàn: {row['ward_name']}, {row['province_name']}",
                 )
             )
@@ -200,8 +216,13 @@ def divisions_load(*, actor: Any = None, path: Path = DIVISIONS_FILE, valid_from
         Unit.objects.bulk_update(updates, ["path"], batch_size=500)
         created += len(new_communes)
         if created:
-            audit_log(actor=actor, action="org.divisions.load", object_type="org.unit",
-                      object_label=path.name, after={"file": path.name, "created": created})
+            audit_log(
+                actor=actor,
+                action="org.divisions.load",
+                object_type="org.unit",
+                object_label=path.name,
+                after={"file": path.name, "created": created},
+            )
     return LoadResult(
         provinces=Unit.objects.filter(level=UnitLevel.PROVINCE).count(),
         communes=Unit.objects.filter(level=UnitLevel.COMMUNE).count(),

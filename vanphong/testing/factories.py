@@ -15,9 +15,14 @@ _seq = itertools.count(1)
 
 def make_province(name: str | None = None, stats_code: str | None = None) -> Unit:
     n = next(_seq)
-    return unit_create(actor=None, name=name or f"Tỉnh ủy Thử nghiệm {n}", short_name="TU",
-                       stats_code=stats_code or f"9{n:03d}", level=UnitLevel.PROVINCE,
-                       parent=central_unit_ensure())
+    return unit_create(
+        actor=None,
+        name=name or f"Tỉnh ủy Thử nghiệm {n}",
+        short_name="TU",
+        stats_code=stats_code or f"9{n:03d}",
+        level=UnitLevel.PROVINCE,
+        parent=central_unit_ensure(),
+    )
 
 
 def make_unit(parent: Unit, name: str | None = None, level: str = UnitLevel.DEPARTMENT, **kw: Any) -> Unit:
@@ -27,8 +32,15 @@ def make_unit(parent: Unit, name: str | None = None, level: str = UnitLevel.DEPA
 def make_user(unit: Unit, roles: list[str] | None = None, username: str | None = None, **kw: Any) -> User:
     n = next(_seq)
     kw.setdefault("full_name", f"Người Dùng {n}")
-    return user_create(actor=None, username=username or f"user{n}", unit=unit, password="Mat-khau-thu-1",
-                       roles=roles or [], check_password=False, **kw)
+    return user_create(
+        actor=None,
+        username=username or f"user{n}",
+        unit=unit,
+        password="Mat-khau-thu-1",
+        roles=roles or [],
+        check_password=False,
+        **kw,
+    )
 
 
 def login(client: Any, user: User, *, two_factor: bool = True) -> Any:

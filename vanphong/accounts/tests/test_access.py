@@ -65,10 +65,18 @@ def test_admin_creates_user_through_page_and_it_is_audited(client, two_provinces
     a, _ = two_provinces
     admin_a = make_user(a, [Role.ADMIN])
     login(client, admin_a)
-    r = client.post(reverse("accounts:user_create"), {
-        "username": "vanthu.moi", "full_name": "Đặng Văn Mới", "unit": a.pk, "clearance": Clearance.MAT,
-        "is_active": "on", "password": "Mot-Mat-Khau-Dai-2026", "roles": [Role.CLERK],
-    })
+    r = client.post(
+        reverse("accounts:user_create"),
+        {
+            "username": "vanthu.moi",
+            "full_name": "Đặng Văn Mới",
+            "unit": a.pk,
+            "clearance": Clearance.MAT,
+            "is_active": "on",
+            "password": "Mot-Mat-Khau-Dai-2026",
+            "roles": [Role.CLERK],
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     rec = AuditRecord.objects.get(action="accounts.user.create", object_label="Đặng Văn Mới")
     assert rec.actor_id == admin_a.pk and rec.after["roles"] == ["clerk"]
@@ -78,9 +86,16 @@ def test_weak_password_gets_vietnamese_error(client, two_provinces):
     a, _ = two_provinces
     admin_a = make_user(a, [Role.ADMIN])
     login(client, admin_a)
-    r = client.post(reverse("accounts:user_create"), {
-        "username": "yeu", "full_name": "Yếu", "unit": a.pk, "clearance": 0, "password": "123",
-    })
+    r = client.post(
+        reverse("accounts:user_create"),
+        {
+            "username": "yeu",
+            "full_name": "Yếu",
+            "unit": a.pk,
+            "clearance": 0,
+            "password": "123",
+        },
+    )
     assert r.status_code == 200
     assert "quá ngắn" in r.content.decode() or "ít nhất" in r.content.decode()
 
@@ -90,8 +105,14 @@ def test_delegation_grants_role_for_period_only(two_provinces):
     chief = make_user(a, [Role.OFFICE_LEADER])
     deputy = make_user(a)
     today = timezone.localdate()
-    d = services.delegation_create(actor=chief, grantee=deputy, role=Role.OFFICE_LEADER, unit=a,
-                                   start=today, end=today + timedelta(days=3))
+    d = services.delegation_create(
+        actor=chief,
+        grantee=deputy,
+        role=Role.OFFICE_LEADER,
+        unit=a,
+        start=today,
+        end=today + timedelta(days=3),
+    )
     assert access.has_role(deputy, Role.OFFICE_LEADER, a)
     assert not access.effective_roles(deputy, on=today + timedelta(days=4))
     fresh = type(deputy).objects.get(pk=deputy.pk)
@@ -106,11 +127,13 @@ def test_cannot_delegate_a_role_not_held(two_provinces):
     other = make_user(a)
     today = timezone.localdate()
     with pytest.raises(PermissionDenied):
-        services.delegation_create(actor=clerk, grantee=other, role=Role.COMMITTEE_LEADER, unit=a, start=today,
-                                   end=today)
+        services.delegation_create(
+            actor=clerk, grantee=other, role=Role.COMMITTEE_LEADER, unit=a, start=today, end=today
+        )
     with pytest.raises(ValidationError):
-        services.delegation_create(actor=clerk, grantee=other, role=Role.CLERK, unit=a, start=today,
-                                   end=today - timedelta(days=1))
+        services.delegation_create(
+            actor=clerk, grantee=other, role=Role.CLERK, unit=a, start=today, end=today - timedelta(days=1)
+        )
 
 
 def test_security_officer_audit_page_filters_and_scope(client, two_provinces, django_assert_max_num_queries):

@@ -140,6 +140,7 @@ def test_inactive_user_cannot_log_in(client, office):
 
 def test_open_redirect_is_ignored(client, office):
     user = make_user(office, [Role.CLERK])
-    r = client.post(reverse("accounts:login") + "?next=//evil.example/", {"username": user.username,
-                                                                           "password": PASSWORD})
+    r = client.post(
+        reverse("accounts:login") + "?next=//evil.example/", {"username": user.username, "password": PASSWORD}
+    )
     assert r.url == "/"

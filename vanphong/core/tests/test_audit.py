@@ -22,8 +22,14 @@ def chain(db):
     user = make_user(prov)
     for i in range(5):
         with transaction.atomic():
-            audit_log(actor=user, action="test.event", object_type="test.thing", object_id=i,
-                      before={"n": i}, after={"n": i + 1, "text": "Nghị quyết Đảng"})
+            audit_log(
+                actor=user,
+                action="test.event",
+                object_type="test.thing",
+                object_id=i,
+                before={"n": i},
+                after={"n": i + 1, "text": "Nghị quyết Đảng"},
+            )
     return user
 
 

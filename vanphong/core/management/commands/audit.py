@@ -22,5 +22,7 @@ class Command(BaseCommand):
         if result.ok:
             self.stdout.write(f"OK {result.count} records")
             return
-        self.stderr.write(f"FAIL at record {result.bad_seq}: {result.reason} ({result.count} records verified before it)")
+        self.stderr.write(
+            f"FAIL at record {result.bad_seq}: {result.reason} ({result.count} records verified before it)"
+        )
         sys.exit(1)

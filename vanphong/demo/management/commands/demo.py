@@ -30,9 +30,13 @@ class Command(BaseCommand):
         w(f"Mật khẩu chung cho mọi tài khoản trình diễn: {DEMO_PASSWORD}")
         w(f"{'Tên đăng nhập':<18} {'Vai trò':<22} {'2FA':<4} Họ tên — đơn vị")
         for login in logins:
-            w(f"{login.username:<18} {login.role_label:<22} {'có' if login.two_factor else '':<4} "
-              f"{login.full_name} — {login.unit}")
-        w("Tài khoản có 2FA: lấy mã 6 số bằng lệnh `vanphong totp TÊN_ĐĂNG_NHẬP` (hoặc quét khóa bằng ứng dụng).")
+            w(
+                f"{login.username:<18} {login.role_label:<22} {'có' if login.two_factor else '':<4} "
+                f"{login.full_name} — {login.unit}"
+            )
+        w(
+            "Tài khoản có 2FA: lấy mã 6 số bằng lệnh `vanphong totp TÊN_ĐĂNG_NHẬP` (hoặc quét khóa bằng ứng dụng)."
+        )
         if options["no_serve"]:
             return
         call_command("collectstatic", interactive=False, verbosity=0)

@@ -1,4 +1,4 @@
-"""``vanphong org stats`` (JSON unit counts by level), ``vanphong org load-divisions``, ``vanphong org import FILE``."""
+"""``vanphong org stats`` (JSON unit counts by level), ``org load-divisions``, ``org import FILE [--dry-run]``."""
 
 from __future__ import annotations
 
@@ -30,7 +30,9 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(org_stats(), ensure_ascii=False))
         elif action == "load-divisions":
             r = divisions_load()
-            self.stdout.write(json.dumps({"provinces": r.provinces, "communes": r.communes, "created": r.created}))
+            self.stdout.write(
+                json.dumps({"provinces": r.provinces, "communes": r.communes, "created": r.created})
+            )
         elif action == "import":
             from vanphong.org.importer import org_import
 
