@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/vanphong
 APT_PACKAGES_TEST := chromium fonts-liberation2
 
-.PHONY: demo serve test lint typecheck contracts test-sqlite test-postgres test-e2e env system-test-deps clean worker
+.PHONY: bench demo serve test lint typecheck contracts test-sqlite test-postgres test-e2e env system-test-deps clean worker
 
 $(UV):
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv
@@ -57,3 +57,6 @@ test: lint typecheck contracts test-sqlite test-postgres test-e2e
 
 clean:
 	rm -rf $(VENV) .tools var test-artifacts
+
+bench: env
+	$(PY) benchmarks/foundation.py

@@ -2,7 +2,11 @@
 
 from ninja import NinjaAPI
 
+from vanphong.catalogs.api import router as catalogs_router
 from vanphong.jobs.api import router as jobs_router
+from vanphong.org.api import router as org_router
 
 api = NinjaAPI(title="Vanphong API", version="1", urls_namespace="api")
 api.add_router("/jobs/", jobs_router)
+api.add_router("/org/", org_router)
+api.add_router("/catalogs/", catalogs_router)

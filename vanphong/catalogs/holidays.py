@@ -71,7 +71,9 @@ def anchor_date(rule: RuleData, year: int) -> date:
     return date(year, rule.month, rule.day)
 
 
-def expand_year(year: int, rules: Iterable[RuleData], exceptions: Iterable[ExceptionData]) -> list[tuple[date, str]]:
+def expand_year(
+    year: int, rules: Iterable[RuleData], exceptions: Iterable[ExceptionData]
+) -> list[tuple[date, str]]:
     """Pure expansion of one year; see the module docstring for the steps."""
     year_exceptions = [e for e in exceptions if e.date.year == year]
     replaced = {e.replaces_rule_id for e in year_exceptions if e.replaces_rule_id}
@@ -106,14 +108,25 @@ def expand_year(year: int, rules: Iterable[RuleData], exceptions: Iterable[Excep
 def _load(years: Iterable[int]) -> tuple[list[RuleData], list[ExceptionData]]:
     years = list(years)
     rules = [
-        RuleData(r.pk, r.name, r.calendar, r.month, r.day, r.length_days, r.offset_days, r.compensate_weekend,
-                 r.first_year, r.last_year)
+        RuleData(
+            r.pk,
+            r.name,
+            r.calendar,
+            r.month,
+            r.day,
+            r.length_days,
+            r.offset_days,
+            r.compensate_weekend,
+            r.first_year,
+            r.last_year,
+        )
         for r in HolidayRule.objects.filter(active=True).order_by("pk")
     ]
     exceptions = [
         ExceptionData(e.date, e.kind, e.name, e.replaces_rule_id)
-        for e in CalendarException.objects.filter(active=True, date__year__gte=min(years),
-                                                  date__year__lte=max(years))
+        for e in CalendarException.objects.filter(
+            active=True, date__year__gte=min(years), date__year__lte=max(years)
+        )
     ]
     return rules, exceptions
 
@@ -127,8 +140,9 @@ def days_off_for_year(year: int) -> list[tuple[date, str]]:
 def working_days_for_year(year: int) -> list[date]:
     """Weekend days that are working days by an official exception (làm bù) in ``year``."""
     return sorted(
-        CalendarException.objects.filter(active=True, kind=ExceptionKind.WORK, date__year=year)
-        .values_list("date", flat=True)
+        CalendarException.objects.filter(active=True, kind=ExceptionKind.WORK, date__year=year).values_list(
+            "date", flat=True
+        )
     )
 
 

@@ -67,19 +67,23 @@ class IssuerKind(models.TextChoices):
 class IssuerSymbol(CatalogEntry):
     """Ký hiệu cơ quan ban hành: TU, VPTU, BTGTU, UBKTTU, ĐU …"""
 
-    unit = models.ForeignKey("org.Unit", verbose_name=_("đơn vị"), on_delete=models.PROTECT,
-                             related_name="issuer_symbols")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="issuer_symbols"
+    )
     symbol = models.CharField(_("ký hiệu"), max_length=20)
     issuer_kind = models.CharField(_("loại chủ thể ban hành"), max_length=20, choices=IssuerKind.choices)
-    name = models.CharField(_("tên chủ thể ban hành"), max_length=200, blank=True,
-                            help_text=_("Ví dụ: Ban Thường vụ Tỉnh ủy."))
+    name = models.CharField(
+        _("tên chủ thể ban hành"), max_length=200, blank=True, help_text=_("Ví dụ: Ban Thường vụ Tỉnh ủy.")
+    )
 
     class Meta:
         ordering = ["symbol"]
         verbose_name = _("ký hiệu cơ quan ban hành")
         verbose_name_plural = _("ký hiệu cơ quan ban hành")
         constraints = [
-            models.UniqueConstraint(fields=["unit", "symbol", "issuer_kind"], name="catalogs_issuer_symbol_unique")
+            models.UniqueConstraint(
+                fields=["unit", "symbol", "issuer_kind"], name="catalogs_issuer_symbol_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -90,8 +94,12 @@ class AuthorityRule(CatalogEntry):
     """One cell of the authority matrix: this kind of body may issue this type of document."""
 
     issuer_kind = models.CharField(_("loại chủ thể ban hành"), max_length=20, choices=IssuerKind.choices)
-    document_type = models.ForeignKey(DocumentType, verbose_name=_("thể loại văn bản"), on_delete=models.PROTECT,
-                                      related_name="authority_rules")
+    document_type = models.ForeignKey(
+        DocumentType,
+        verbose_name=_("thể loại văn bản"),
+        on_delete=models.PROTECT,
+        related_name="authority_rules",
+    )
 
     class Meta:
         ordering = ["issuer_kind", "document_type__rank"]
@@ -111,7 +119,9 @@ class Term(CatalogEntry):
     ``end`` may be empty for the current term. Terms of one unit never overlap.
     """
 
-    unit = models.ForeignKey("org.Unit", verbose_name=_("cấp ủy"), on_delete=models.PROTECT, related_name="terms")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("cấp ủy"), on_delete=models.PROTECT, related_name="terms"
+    )
     name = models.CharField(_("tên nhiệm kỳ"), max_length=120, help_text=_("Ví dụ: Nhiệm kỳ 2025–2030."))
     start = models.DateField(_("bắt đầu"))
     end = models.DateField(_("kết thúc"), null=True, blank=True)
@@ -132,10 +142,10 @@ class Term(CatalogEntry):
             raise ValidationError({"end": _("Ngày kết thúc nhiệm kỳ phải sau ngày bắt đầu.")})
         if self.unit_id is None:
             return
-        overlap = Term.objects.filter(unit_id=self.unit_id).exclude(pk=self.pk)
+        others = Term.objects.filter(unit_id=self.unit_id).exclude(pk=self.pk)
         if self.end is not None:
-            overlap = overlap.filter(start__lte=self.end)
-        overlap = overlap.filter(Q(end__isnull=True) | Q(end__gte=self.start)).first()
+            others = others.filter(start__lte=self.end)
+        overlap = others.filter(Q(end__isnull=True) | Q(end__gte=self.start)).first()
         if overlap is not None:
             raise ValidationError(
                 _("Nhiệm kỳ trùng thời gian với “%(other)s” của cùng cấp ủy.") % {"other": overlap.name}
@@ -165,28 +175,43 @@ class NumberBook(CatalogEntry):
     """Sổ văn bản đi: which issuer numbers which types, and when the number restarts from 01."""
 
     name = models.CharField(_("tên sổ"), max_length=200)
-    unit = models.ForeignKey("org.Unit", verbose_name=_("đơn vị ban hành"), on_delete=models.PROTECT,
-                             related_name="number_books")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("đơn vị ban hành"), on_delete=models.PROTECT, related_name="number_books"
+    )
     issuer_symbol = models.ForeignKey(
-        IssuerSymbol, verbose_name=_("ký hiệu cơ quan ban hành"), null=True, blank=True, on_delete=models.PROTECT,
+        IssuerSymbol,
+        verbose_name=_("ký hiệu cơ quan ban hành"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         help_text=_("Để trống thì dùng tên viết tắt của đơn vị."),
     )
-    document_types = models.ManyToManyField(DocumentType, verbose_name=_("thể loại văn bản"),
-                                            related_name="number_books")
+    document_types = models.ManyToManyField(
+        DocumentType, verbose_name=_("thể loại văn bản"), related_name="number_books"
+    )
     type_abbr = models.CharField(
-        _("viết tắt thể loại dùng chung"), max_length=10, blank=True,
+        _("viết tắt thể loại dùng chung"),
+        max_length=10,
+        blank=True,
         help_text=_("Khi nhiều thể loại dùng chung một dãy số (ví dụ Quyết định và Quy định cùng “QĐ”)."),
     )
-    style = models.CharField(_("kiểu số, ký hiệu"), max_length=10, choices=NumberStyle.choices,
-                             default=NumberStyle.PARTY)
-    reset = models.CharField(_("bắt đầu lại số 01"), max_length=10, choices=ResetRule.choices,
-                             default=ResetRule.TERM)
-    secret_sequence = models.CharField(_("văn bản mật"), max_length=10, choices=SecretSequence.choices,
-                                       default=SecretSequence.SHARED)
+    style = models.CharField(
+        _("kiểu số, ký hiệu"), max_length=10, choices=NumberStyle.choices, default=NumberStyle.PARTY
+    )
+    reset = models.CharField(
+        _("bắt đầu lại số 01"), max_length=10, choices=ResetRule.choices, default=ResetRule.TERM
+    )
+    secret_sequence = models.CharField(
+        _("văn bản mật"), max_length=10, choices=SecretSequence.choices, default=SecretSequence.SHARED
+    )
     symbol_template = models.CharField(
-        _("mẫu số, ký hiệu"), max_length=60, blank=True,
-        help_text=_("Các trường {n}, {type}, {issuer}, {year}. Để trống: “{n}-{type}/{issuer}” (Đảng) hoặc "
-                    "“{n}/{type}-{issuer}” (nhà nước)."),
+        _("mẫu số, ký hiệu"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "Các trường {n}, {type}, {issuer}, {year}. Để trống: “{n}-{type}/{issuer}” (Đảng) hoặc "
+            "“{n}/{type}-{issuer}” (nhà nước)."
+        ),
     )
 
     class Meta:
@@ -239,7 +264,8 @@ class Urgency(CatalogEntry):
     code = models.SlugField(_("mã"), max_length=30, unique=True)
     name = models.CharField(_("tên"), max_length=60)
     edxml_priority = models.PositiveSmallIntegerField(
-        _("mã Priority edXML"), validators=[MaxValueValidator(4)],
+        _("mã Priority edXML"),
+        validators=[MaxValueValidator(4)],
         help_text=_("0 thường, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc (4 hỏa tốc hẹn giờ)."),
     )
     rank = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
@@ -272,8 +298,9 @@ class SecrecyLevel(CatalogEntry):
 class RetentionPeriod(CatalogEntry):
     code = models.CharField(_("mã"), max_length=10, unique=True)
     name = models.CharField(_("tên"), max_length=100)
-    years = models.PositiveSmallIntegerField(_("số năm"), null=True, blank=True,
-                                             help_text=_("Để trống nghĩa là vĩnh viễn hoặc tùy trường hợp."))
+    years = models.PositiveSmallIntegerField(
+        _("số năm"), null=True, blank=True, help_text=_("Để trống nghĩa là vĩnh viễn hoặc tùy trường hợp.")
+    )
 
     class Meta:
         ordering = ["code"]
@@ -296,15 +323,24 @@ class HolidayRule(CatalogEntry):
     """
 
     name = models.CharField(_("tên ngày nghỉ"), max_length=120)
-    calendar = models.CharField(_("lịch"), max_length=10, choices=CalendarKind.choices, default=CalendarKind.SOLAR)
-    month = models.PositiveSmallIntegerField(_("tháng"), validators=[MinValueValidator(1), MaxValueValidator(12)])
-    day = models.PositiveSmallIntegerField(_("ngày"), validators=[MinValueValidator(1), MaxValueValidator(31)])
-    length_days = models.PositiveSmallIntegerField(_("số ngày nghỉ"), default=1,
-                                                   validators=[MinValueValidator(1), MaxValueValidator(15)])
-    offset_days = models.SmallIntegerField(_("lệch so với ngày gốc"), default=0,
-                                           validators=[MinValueValidator(-15), MaxValueValidator(15)])
+    calendar = models.CharField(
+        _("lịch"), max_length=10, choices=CalendarKind.choices, default=CalendarKind.SOLAR
+    )
+    month = models.PositiveSmallIntegerField(
+        _("tháng"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    day = models.PositiveSmallIntegerField(
+        _("ngày"), validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    length_days = models.PositiveSmallIntegerField(
+        _("số ngày nghỉ"), default=1, validators=[MinValueValidator(1), MaxValueValidator(15)]
+    )
+    offset_days = models.SmallIntegerField(
+        _("lệch so với ngày gốc"), default=0, validators=[MinValueValidator(-15), MaxValueValidator(15)]
+    )
     compensate_weekend = models.BooleanField(
-        _("nghỉ bù khi trùng ngày nghỉ hằng tuần"), default=True,
+        _("nghỉ bù khi trùng ngày nghỉ hằng tuần"),
+        default=True,
         help_text=_("BLLĐ 2019 Điều 111 khoản 3: nghỉ bù vào ngày làm việc kế tiếp."),
     )
     first_year = models.PositiveSmallIntegerField(_("áp dụng từ năm"), null=True, blank=True)
@@ -350,7 +386,11 @@ class CalendarException(CatalogEntry):
     kind = models.CharField(_("loại"), max_length=10, choices=ExceptionKind.choices)
     name = models.CharField(_("nội dung"), max_length=200)
     replaces_rule = models.ForeignKey(
-        HolidayRule, verbose_name=_("thay cho cách tính của"), null=True, blank=True, on_delete=models.SET_NULL,
+        HolidayRule,
+        verbose_name=_("thay cho cách tính của"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="exceptions",
         help_text=_("Chọn khi lịch nghỉ chính thức trong năm thay cho cách tính tự động của ngày lễ này."),
     )

@@ -21,10 +21,20 @@ SRC_U = "399-QĐ/TW Điều liệt kê thể loại [S]; chữ viết tắt chư
 DOCUMENT_TYPES: list[tuple[str, str, str, str, str]] = [
     ("nghi-quyet", "Nghị quyết", "NQ", "NQ", f"{SRC_PARTY} (57-NQ/TW) [V/S]; {SRC_STATE}"),
     ("quyet-dinh", "Quyết định", "QĐ", "QĐ", f"{SRC_PARTY} (14-QĐ/UBKTTW) [V/S]; {SRC_STATE}"),
-    ("quy-dinh", "Quy định", "QĐ", "QyĐ",
-     f"{SRC_PARTY} — khóa XIII Quy định dùng chung ký hiệu QĐ (337/338/379/399-QĐ/TW) [S]; {SRC_STATE}"),
-    ("quy-dinh-qdi", "Quy định (ký hiệu QĐi, khóa XII)", "QĐi", "",
-     f"{SRC_PARTY} (08-QĐi/TW 2018, 11-QĐi/TW 2019) [V/S] — để nhận diện văn bản cũ"),
+    (
+        "quy-dinh",
+        "Quy định",
+        "QĐ",
+        "QyĐ",
+        f"{SRC_PARTY} — khóa XIII Quy định dùng chung ký hiệu QĐ (337/338/379/399-QĐ/TW) [S]; {SRC_STATE}",
+    ),
+    (
+        "quy-dinh-qdi",
+        "Quy định (ký hiệu QĐi, khóa XII)",
+        "QĐi",
+        "",
+        f"{SRC_PARTY} (08-QĐi/TW 2018, 11-QĐi/TW 2019) [V/S] — để nhận diện văn bản cũ",
+    ),
     ("chi-thi", "Chỉ thị", "CT", "CT", f"{SRC_PARTY} [V/S]; {SRC_STATE}"),
     ("ket-luan", "Kết luận", "KL", "", f"{SRC_PARTY} (215-KL/TW) [V/S]"),
     ("quy-che", "Quy chế", "QC", "QC", f"{SRC_PARTY} (02-QC/BCĐTW, 08-QC/TW) [V/S]; {SRC_STATE}"),
@@ -34,8 +44,14 @@ DOCUMENT_TYPES: list[tuple[str, str, str, str, str]] = [
     ("ke-hoach", "Kế hoạch", "KH", "KH", f"{SRC_PARTY} [V/S]; {SRC_STATE}"),
     ("chuong-trinh", "Chương trình", "CTr", "CTr", f"{SRC_PARTY} [V/S]; {SRC_STATE}"),
     ("to-trinh", "Tờ trình", "TTr", "TTr", f"{SRC_PARTY} [V/S]; {SRC_STATE}"),
-    ("cong-van", "Công văn", "CV", "", f"{SRC_PARTY} (64-CV/TW, 14514-CV/VPTW) [V/S]; công văn nhà nước "
-     "không có chữ viết tắt thể loại (số/cơ quan-đơn vị soạn thảo) [S]"),
+    (
+        "cong-van",
+        "Công văn",
+        "CV",
+        "",
+        f"{SRC_PARTY} (64-CV/TW, 14514-CV/VPTW) [V/S]; công văn nhà nước "
+        "không có chữ viết tắt thể loại (số/cơ quan-đơn vị soạn thảo) [S]",
+    ),
     ("bien-ban", "Biên bản", "BB", "BB", f"{SRC_PARTY} [V/S]; {SRC_STATE}"),
     ("ban-sao", "Bản sao", "BS", "", f"{SRC_PARTY} (24-BS/UBKTTU) [V/S]"),
     ("thong-tri", "Thông tri", "TT", "", SRC_U),
@@ -57,14 +73,18 @@ DOCUMENT_TYPES: list[tuple[str, str, str, str, str]] = [
     ("thu-cong", "Thư công", "", "", SRC_U),
 ]
 
-SRC_AUTHORITY = "66-QĐ/TW Điều 7 (tỉnh ủy, Ban Thường vụ tỉnh ủy) [S]; 399-QĐ/TW thay thế — chưa đối chiếu [U]"
+SRC_AUTHORITY = (
+    "66-QĐ/TW Điều 7 (tỉnh ủy, Ban Thường vụ tỉnh ủy) [S]; 399-QĐ/TW thay thế — chưa đối chiếu [U]"
+)
 BCH_TYPES = [
     "nghi-quyet", "quyet-dinh", "quy-dinh", "ket-luan", "quy-che", "thong-bao", "thong-cao", "bao-cao", "ke-hoach",
     "quy-hoach", "chuong-trinh", "de-an", "phuong-an", "du-an", "to-trinh", "cong-van", "bien-ban",
 ]  # fmt: skip
 BTV_TYPES = [t for t in BCH_TYPES if t != "thong-cao"] + ["chi-thi", "thong-tri", "huong-dan"]
 
-SRC_URGENCY = "NĐ 30/2020/NĐ-CP Phụ lục I (dấu độ khẩn) [V]; mã Priority edXML theo mã nguồn Bkav [S/U thứ tự]"
+SRC_URGENCY = (
+    "NĐ 30/2020/NĐ-CP Phụ lục I (dấu độ khẩn) [V]; mã Priority edXML theo mã nguồn Bkav [S/U thứ tự]"
+)
 URGENCY = [
     ("thuong", "Thường", 0, 0, True),
     ("khan", "Khẩn", 1, 1, True),
@@ -74,10 +94,17 @@ URGENCY = [
 ]
 
 SRC_SECRECY = "Luật BVBMNN 117/2025/QH15 (thay Luật 29/2018/QH14 Điều 8) [S]"
-SECRECY = [("khong-mat", "Không mật", 0), ("mat", "Mật", 1), ("toi-mat", "Tối mật", 2), ("tuyet-mat", "Tuyệt mật", 3)]
+SECRECY = [
+    ("khong-mat", "Không mật", 0),
+    ("mat", "Mật", 1),
+    ("toi-mat", "Tối mật", 2),
+    ("tuyet-mat", "Tuyệt mật", 3),
+]
 
-SRC_RETENTION = ("Mã theo một triển khai TT 05/2025/TT-BNV [S]; bảng thời hạn mẫu của Đảng: HD 35-HD/VPTW "
-                 "(giá trị chưa đối chiếu) [U]")
+SRC_RETENTION = (
+    "Mã theo một triển khai TT 05/2025/TT-BNV [S]; bảng thời hạn mẫu của Đảng: HD 35-HD/VPTW "
+    "(giá trị chưa đối chiếu) [U]"
+)
 RETENTION = [
     ("01", "Vĩnh viễn", None), ("02", "70 năm", 70), ("03", "50 năm", 50), ("04", "30 năm", 30),
     ("05", "20 năm", 20), ("06", "10 năm", 10), ("07", "Khác", None),
@@ -88,15 +115,42 @@ PM_DECIDES = "; ngày cụ thể do Thủ tướng Chính phủ quyết định 
 # name, calendar, month, day, length, offset, source, first_year, active
 HOLIDAY_RULES: list[tuple[str, str, int, int, int, int, str, int | None, bool]] = [
     ("Tết Dương lịch", "solar", 1, 1, 1, 0, SRC_BLLD, None, True),
-    ("Tết Nguyên đán", "lunar", 1, 1, 5, -1,
-     SRC_BLLD + " — 05 ngày: ngày cuối năm âm lịch và mùng 1–4" + PM_DECIDES, None, True),
+    (
+        "Tết Nguyên đán",
+        "lunar",
+        1,
+        1,
+        5,
+        -1,
+        SRC_BLLD + " — 05 ngày: ngày cuối năm âm lịch và mùng 1–4" + PM_DECIDES,
+        None,
+        True,
+    ),
     ("Giỗ Tổ Hùng Vương", "lunar", 3, 10, 1, 0, SRC_BLLD + " (10/3 âm lịch)", None, True),
     ("Ngày Chiến thắng", "solar", 4, 30, 1, 0, SRC_BLLD + " (30/4)", None, True),
     ("Ngày Quốc tế lao động", "solar", 5, 1, 1, 0, SRC_BLLD + " (1/5)", None, True),
-    ("Quốc khánh", "solar", 9, 2, 2, -1,
-     SRC_BLLD + " — 02 ngày: 2/9 và một ngày liền kề (thường là 1/9)" + PM_DECIDES, None, True),
-    ("Ngày Văn hóa Việt Nam", "solar", 11, 24, 1, 0,
-     "Đề xuất nghỉ ngày 24/11 — chưa xác minh đã thành luật [U]; bật khi có văn bản", None, False),
+    (
+        "Quốc khánh",
+        "solar",
+        9,
+        2,
+        2,
+        -1,
+        SRC_BLLD + " — 02 ngày: 2/9 và một ngày liền kề (thường là 1/9)" + PM_DECIDES,
+        None,
+        True,
+    ),
+    (
+        "Ngày Văn hóa Việt Nam",
+        "solar",
+        11,
+        24,
+        1,
+        0,
+        "Đề xuất nghỉ ngày 24/11 — chưa xác minh đã thành luật [U]; bật khi có văn bản",
+        None,
+        False,
+    ),
 ]
 
 SRC_2025 = "Thông báo của Bộ LĐTBXH/Bộ Nội vụ về lịch nghỉ 2025 (cán bộ, công chức, viên chức) [S]"
@@ -131,40 +185,69 @@ def seed_catalogs(apps: Any = None) -> dict[str, int]:
         types = {}
         for rank, (code, name, party, state, source) in enumerate(DOCUMENT_TYPES, start=1):
             obj, new = m("DocumentType").objects.get_or_create(
-                code=code, defaults={"name": name, "party_abbr": party, "state_abbr": state, "rank": rank * 10,
-                                     "source": source, "active": code != "quy-dinh-qdi"})
+                code=code,
+                defaults={
+                    "name": name,
+                    "party_abbr": party,
+                    "state_abbr": state,
+                    "rank": rank * 10,
+                    "source": source,
+                    "active": code != "quy-dinh-qdi",
+                },
+            )
             types[code] = obj
             count("document_types", new)
         for kind, codes in (("bch", BCH_TYPES), ("btv", BTV_TYPES)):
             for code in codes:
                 _, new = m("AuthorityRule").objects.get_or_create(
-                    issuer_kind=kind, document_type=types[code], defaults={"source": SRC_AUTHORITY})
+                    issuer_kind=kind, document_type=types[code], defaults={"source": SRC_AUTHORITY}
+                )
                 count("authority_rules", new)
         for code, name, priority, rank, active in URGENCY:
             _, new = m("Urgency").objects.get_or_create(
-                code=code, defaults={"name": name, "edxml_priority": priority, "rank": rank,
-                                     "source": SRC_URGENCY, "active": active})
+                code=code,
+                defaults={
+                    "name": name,
+                    "edxml_priority": priority,
+                    "rank": rank,
+                    "source": SRC_URGENCY,
+                    "active": active,
+                },
+            )
             count("urgency", new)
         for code, name, rank in SECRECY:
             _, new = m("SecrecyLevel").objects.get_or_create(
-                code=code, defaults={"name": name, "rank": rank, "source": SRC_SECRECY})
+                code=code, defaults={"name": name, "rank": rank, "source": SRC_SECRECY}
+            )
             count("secrecy", new)
         for code, name, years in RETENTION:
             _, new = m("RetentionPeriod").objects.get_or_create(
-                code=code, defaults={"name": name, "years": years, "source": SRC_RETENTION})
+                code=code, defaults={"name": name, "years": years, "source": SRC_RETENTION}
+            )
             count("retention", new)
         rules = {}
         for name, cal, month, day, length, offset, source, first_year, active in HOLIDAY_RULES:
             obj, new = m("HolidayRule").objects.get_or_create(
-                name=name, defaults={"calendar": cal, "month": month, "day": day, "length_days": length,
-                                     "offset_days": offset, "source": source, "first_year": first_year,
-                                     "active": active, "compensate_weekend": True})
+                name=name,
+                defaults={
+                    "calendar": cal,
+                    "month": month,
+                    "day": day,
+                    "length_days": length,
+                    "offset_days": offset,
+                    "source": source,
+                    "first_year": first_year,
+                    "active": active,
+                    "compensate_weekend": True,
+                },
+            )
             rules[name] = obj
             count("holiday_rules", new)
         for d, kind, name, rule in EXCEPTIONS_2025:
             _, new = m("CalendarException").objects.get_or_create(
-                date=d, defaults={"kind": kind, "name": name, "source": SRC_2025,
-                                  "replaces_rule": rules.get(rule)})
+                date=d,
+                defaults={"kind": kind, "name": name, "source": SRC_2025, "replaces_rule": rules.get(rule)},
+            )
             count("calendar_exceptions", new)
     return created
 
@@ -177,7 +260,12 @@ def seed_catalogs_audited(*, actor: Any = None) -> dict[str, int]:
 
     with transaction.atomic():
         created = seed_catalogs()
-        audit_log(actor=actor, action="catalogs.seed", object_type="catalogs", object_label="Dữ liệu danh mục",
-                  after=created)
+        audit_log(
+            actor=actor,
+            action="catalogs.seed",
+            object_type="catalogs",
+            object_label="Dữ liệu danh mục",
+            after=created,
+        )
         transaction.on_commit(invalidate_calendar)
     return created

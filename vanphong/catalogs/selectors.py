@@ -43,33 +43,70 @@ class Catalog:
         return qs
 
     def headers(self) -> list[str]:
-        return [str(self.model._meta.get_field(c).verbose_name) for c in self.columns]
+        return [str(getattr(self.model._meta.get_field(c), "verbose_name", c)) for c in self.columns]
 
 
 CATALOGS: dict[str, Catalog] = {
     c.slug: c
     for c in [
-        Catalog("the-loai", "Thể loại văn bản", DocumentType, ("code", "name", "party_abbr", "state_abbr", "rank"),
-                "Tên loại và chữ viết tắt theo kiểu Đảng (36-HD/VPTW) và nhà nước (NĐ 30/2020)."),
-        Catalog("ky-hieu", "Ký hiệu cơ quan ban hành", IssuerSymbol, ("symbol", "name", "issuer_kind", "unit"),
-                "TU, VPTU, BTGTU, UBKTTU, ĐU …", select_related=("unit",)),
-        Catalog("tham-quyen", "Thẩm quyền ban hành", AuthorityRule, ("issuer_kind", "document_type"),
-                "Loại chủ thể nào được ban hành thể loại nào (66-QĐ/TW Điều 7).",
-                select_related=("document_type",)),
-        Catalog("nhiem-ky", "Nhiệm kỳ", Term, ("unit", "name", "start", "end"),
-                "Nhiệm kỳ cấp ủy — sổ văn bản Đảng đánh số lại từ 01 mỗi nhiệm kỳ.", select_related=("unit",)),
-        Catalog("so-van-ban", "Sổ văn bản", NumberBook,
-                ("name", "unit", "document_types", "style", "reset", "secret_sequence"),
-                "Đơn vị, thể loại, cách đánh số và thời điểm bắt đầu lại từ số 01.",
-                select_related=("unit", "issuer_symbol"), prefetch=("document_types",)),
+        Catalog(
+            "the-loai",
+            "Thể loại văn bản",
+            DocumentType,
+            ("code", "name", "party_abbr", "state_abbr", "rank"),
+            "Tên loại và chữ viết tắt theo kiểu Đảng (36-HD/VPTW) và nhà nước (NĐ 30/2020).",
+        ),
+        Catalog(
+            "ky-hieu",
+            "Ký hiệu cơ quan ban hành",
+            IssuerSymbol,
+            ("symbol", "name", "issuer_kind", "unit"),
+            "TU, VPTU, BTGTU, UBKTTU, ĐU …",
+            select_related=("unit",),
+        ),
+        Catalog(
+            "tham-quyen",
+            "Thẩm quyền ban hành",
+            AuthorityRule,
+            ("issuer_kind", "document_type"),
+            "Loại chủ thể nào được ban hành thể loại nào (66-QĐ/TW Điều 7).",
+            select_related=("document_type",),
+        ),
+        Catalog(
+            "nhiem-ky",
+            "Nhiệm kỳ",
+            Term,
+            ("unit", "name", "start", "end"),
+            "Nhiệm kỳ cấp ủy — sổ văn bản Đảng đánh số lại từ 01 mỗi nhiệm kỳ.",
+            select_related=("unit",),
+        ),
+        Catalog(
+            "so-van-ban",
+            "Sổ văn bản",
+            NumberBook,
+            ("name", "unit", "document_types", "style", "reset", "secret_sequence"),
+            "Đơn vị, thể loại, cách đánh số và thời điểm bắt đầu lại từ số 01.",
+            select_related=("unit", "issuer_symbol"),
+            prefetch=("document_types",),
+        ),
         Catalog("do-khan", "Độ khẩn", Urgency, ("code", "name", "edxml_priority", "rank")),
         Catalog("do-mat", "Độ mật", SecrecyLevel, ("code", "name", "rank")),
         Catalog("thoi-han-bao-quan", "Thời hạn bảo quản", RetentionPeriod, ("code", "name", "years")),
-        Catalog("ngay-le", "Ngày nghỉ lễ, tết", HolidayRule,
-                ("name", "calendar", "day", "month", "length_days", "offset_days", "compensate_weekend"),
-                "Quy tắc tính ngày nghỉ; Tết và Giỗ Tổ theo âm lịch."),
-        Catalog("hoan-doi", "Ngày hoán đổi, làm bù", CalendarException, ("date", "kind", "name", "replaces_rule"),
-                "Lịch nghỉ chính thức hằng năm (hoán đổi ngày làm việc).", select_related=("replaces_rule",)),
+        Catalog(
+            "ngay-le",
+            "Ngày nghỉ lễ, tết",
+            HolidayRule,
+            ("name", "calendar", "day", "month", "length_days", "offset_days", "compensate_weekend"),
+            "Quy tắc tính ngày nghỉ; Tết và Giỗ Tổ theo âm lịch.",
+        ),
+        Catalog(
+            "hoan-doi",
+            "Ngày hoán đổi, làm bù",
+            CalendarException,
+            ("date", "kind", "name", "replaces_rule"),
+            "Lịch nghỉ chính thức hằng năm (hoán đổi ngày làm việc).",
+            select_related=("replaces_rule",),
+        ),
     ]
 }
 
@@ -93,7 +130,9 @@ def catalog_summaries() -> list[dict[str, object]]:
 
 def authority_allows(issuer_kind: str, document_type: DocumentType) -> bool:
     """Whether a body of ``issuer_kind`` may issue ``document_type`` (the authority matrix)."""
-    return AuthorityRule.objects.filter(issuer_kind=issuer_kind, document_type=document_type, active=True).exists()
+    return AuthorityRule.objects.filter(
+        issuer_kind=issuer_kind, document_type=document_type, active=True
+    ).exists()
 
 
 def document_type_by_abbr(abbr: str, *, style: str = "party") -> DocumentType | None:

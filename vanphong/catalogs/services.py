@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -45,8 +46,8 @@ def _validation_message(instance: models.Model, exc: DjangoValidationError) -> V
             parts.append(" ".join(errors))
             continue
         try:
-            label = str(instance._meta.get_field(name).verbose_name)
-        except Exception:  # noqa: BLE001 - an unknown key is shown as is
+            label = str(getattr(instance._meta.get_field(name), "verbose_name", name))
+        except FieldDoesNotExist:
             label = name
         parts.append(f"{label}: {' '.join(errors)}")
     return ValidationError("Dữ liệu không hợp lệ — " + "; ".join(parts), details=exc.message_dict)
@@ -142,7 +143,12 @@ def format_symbol(template: str, *, n: int, type_abbr: str, issuer: str, year: i
 
 
 def number_allocate(
-    *, actor: Any, book: NumberBook, on_date: date, secret: bool = False, document_type: DocumentType | None = None
+    *,
+    actor: Any,
+    book: NumberBook,
+    on_date: date,
+    secret: bool = False,
+    document_type: DocumentType | None = None,
 ) -> tuple[int, str]:
     """Take the next number of ``book`` for the period containing ``on_date``; return ``(n, symbol)``.
 
@@ -157,7 +163,9 @@ def number_allocate(
         template = book.template()
         type_abbr = _type_abbr(book, document_type)
         if "{type}" in template and not type_abbr:
-            raise ValidationError(f"Thể loại văn bản của sổ “{book.name}” chưa có chữ viết tắt cho kiểu số này.")
+            raise ValidationError(
+                f"Thể loại văn bản của sổ “{book.name}” chưa có chữ viết tắt cho kiểu số này."
+            )
         issuer = book.issuer_symbol.symbol if book.issuer_symbol else book.unit.short_name
         if "{issuer}" in template and not issuer:
             raise ValidationError(f"Đơn vị {book.unit} chưa có ký hiệu cơ quan ban hành.")

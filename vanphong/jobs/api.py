@@ -49,10 +49,21 @@ def list_jobs(request: HttpRequest, status: str = "", limit: int = 50) -> list[J
     rows = selectors.job_rows(selectors.recent_jobs(status=status)[:limit])
     return [
         JobOut(
-            id=r.id, label=r.label, task_path=r.task_path, status=r.status, status_label=r.status_label,
-            enqueued_at=_local(r.enqueued_at), started_at=_local(r.started_at), finished_at=_local(r.finished_at),
-            done=r.done, total=r.total, percent=r.percent, message=r.message, error_class=r.error_class,
-            error_line=r.error_line, result_ok=r.result_ok,
+            id=r.id,
+            label=r.label,
+            task_path=r.task_path,
+            status=r.status,
+            status_label=r.status_label,
+            enqueued_at=_local(r.enqueued_at),
+            started_at=_local(r.started_at),
+            finished_at=_local(r.finished_at),
+            done=r.done,
+            total=r.total,
+            percent=r.percent,
+            message=r.message,
+            error_class=r.error_class,
+            error_line=r.error_line,
+            result_ok=r.result_ok,
         )
         for r in rows
     ]

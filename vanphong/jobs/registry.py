@@ -19,10 +19,18 @@ class JobSpec:
 JOBS: dict[str, JobSpec] = {
     spec.name: spec
     for spec in [
-        JobSpec("audit_verify", "Kiểm tra toàn vẹn nhật ký", "vanphong.jobs.tasks.audit_verify_task",
-                "Tính lại chuỗi mã băm của nhật ký hệ thống và báo bản ghi sai lệch đầu tiên."),
-        JobSpec("storage_verify", "Kiểm tra toàn vẹn tệp lưu trữ", "vanphong.jobs.tasks.storage_verify_task",
-                "Tính lại mã SHA-256 của mọi tệp lưu trữ; báo tệp thiếu, tệp sai lệch và tệp mồ côi."),
+        JobSpec(
+            "audit_verify",
+            "Kiểm tra toàn vẹn nhật ký",
+            "vanphong.jobs.tasks.audit_verify_task",
+            "Tính lại chuỗi mã băm của nhật ký hệ thống và báo bản ghi sai lệch đầu tiên.",
+        ),
+        JobSpec(
+            "storage_verify",
+            "Kiểm tra toàn vẹn tệp lưu trữ",
+            "vanphong.jobs.tasks.storage_verify_task",
+            "Tính lại mã SHA-256 của mọi tệp lưu trữ; báo tệp thiếu, tệp sai lệch và tệp mồ côi.",
+        ),
     ]
 }
 

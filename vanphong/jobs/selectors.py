@@ -50,9 +50,11 @@ def jobs_active() -> bool:
 
 def recent_jobs(*, status: str = "") -> QuerySet[DBTaskResult]:
     """Newest first, without arguments or full tracebacks (only the tail, for the error line)."""
-    qs = (DBTaskResult.objects.defer("args_kwargs", "traceback")
-          .annotate(traceback_tail=Right("traceback", TRACEBACK_TAIL))
-          .order_by("-enqueued_at", "-pk"))
+    qs = (
+        DBTaskResult.objects.defer("args_kwargs", "traceback")
+        .annotate(traceback_tail=Right("traceback", TRACEBACK_TAIL))
+        .order_by("-enqueued_at", "-pk")
+    )
     if status:
         qs = qs.filter(status=status)
     return qs

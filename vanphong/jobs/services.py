@@ -28,14 +28,21 @@ def job_enqueue(*, actor: Any, name: str) -> JobSpec:
         raise ValidationError("Tác vụ không có trong danh sách được phép chạy.", code="unknown_job")
     task = import_string(spec.task_path)
     with transaction.atomic():
-        audit_log(actor=actor, action="jobs.job.enqueue", object_type="jobs.job", object_id=spec.name,
-                  object_label=spec.label, after={"name": spec.name, "task": spec.task_path})
+        audit_log(
+            actor=actor,
+            action="jobs.job.enqueue",
+            object_type="jobs.job",
+            object_id=spec.name,
+            object_label=spec.label,
+            after={"name": spec.name, "task": spec.task_path},
+        )
         transaction.on_commit(task.enqueue)
     return spec
 
 
-def job_progress_update(task_result_id: str, done: int, total: int | None = None, message: str = "", *,
-                        label: str = "") -> None:
+def job_progress_update(
+    task_result_id: str, done: int, total: int | None = None, message: str = "", *, label: str = ""
+) -> None:
     """Record how far task ``task_result_id`` has got. Called by the task itself, outside any request.
 
     Not audited: progress is bookkeeping of the job, not a change to office data. Runs in autocommit so the job

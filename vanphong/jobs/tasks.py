@@ -53,8 +53,11 @@ def storage_verify_task(context: TaskContext) -> dict[str, Any]:
     if result.ok:
         report(result.checked, f"Mọi tệp lưu trữ toàn vẹn ({result.checked} tệp)")
     else:
-        report(result.checked, f"Phát hiện {len(result.missing)} tệp thiếu, {len(result.mismatched)} tệp sai lệch, "
-                               f"{len(result.orphans)} tệp mồ côi")
+        report(
+            result.checked,
+            f"Phát hiện {len(result.missing)} tệp thiếu, {len(result.mismatched)} tệp sai lệch, "
+            f"{len(result.orphans)} tệp mồ côi",
+        )
     return {
         "ok": result.ok,
         "checked": result.checked,

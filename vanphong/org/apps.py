@@ -9,13 +9,16 @@ class OrgConfig(AppConfig):
     def ready(self) -> None:
         from vanphong.core.actions import register_action_labels
 
-        register_action_labels({
-            "org.unit.create": "Tạo đơn vị",
-            "org.unit.update": "Sửa đơn vị",
-            "org.unit.close": "Kết thúc hoạt động đơn vị",
-            "org.divisions.load": "Nạp danh mục tỉnh, xã",
-            "org": "Tổ chức",
-            "catalogs": "Danh mục",
-            "storage": "Lưu trữ tệp",
-            "jobs": "Tác vụ nền",
-        })
+        register_action_labels(
+            {
+                "org.unit.create": "Tạo đơn vị",
+                "org.unit.update": "Sửa đơn vị",
+                "org.unit.close": "Kết thúc hoạt động đơn vị",
+                "org.divisions.load": "Nạp danh mục tỉnh, xã",
+                "org.units.import": "Nhập cây tổ chức",
+                "org": "Tổ chức",
+                "catalogs": "Danh mục",
+                "storage": "Lưu trữ tệp",
+                "jobs": "Tác vụ nền",
+            }
+        )

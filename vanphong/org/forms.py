@@ -12,7 +12,17 @@ from .models import Unit
 from .tabular import CSV_EXTENSIONS, MAX_FILE_BYTES, XLSX_EXTENSIONS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-UNIT_FIELDS = ["name", "short_name", "level", "parent", "organ_id", "stats_code", "valid_from", "valid_to", "note"]
+UNIT_FIELDS = [
+    "name",
+    "short_name",
+    "level",
+    "parent",
+    "organ_id",
+    "stats_code",
+    "valid_from",
+    "valid_to",
+    "note",
+]
 
 
 class UnitForm(forms.ModelForm):
@@ -21,15 +31,21 @@ class UnitForm(forms.ModelForm):
     class Meta:
         model = Unit
         fields = UNIT_FIELDS
-        widgets = {"valid_from": DATE_INPUT, "valid_to": DATE_INPUT, "note": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "valid_from": DATE_INPUT,
+            "valid_to": DATE_INPUT,
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, parents: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         parent_field = self.fields["parent"]
         assert isinstance(parent_field, forms.ModelChoiceField)
         parent_field.queryset = parents
-        parent_field.required = True
-        parent_field.empty_label = None
+        # Only the central committee has no parent; everything else needs one.
+        parent_field.required = not (self.instance.pk and self.instance.parent_id is None)
+        if parent_field.required:
+            parent_field.empty_label = None
 
 
 class UnitCloseForm(forms.Form):
@@ -67,4 +83,3 @@ class ImportUploadForm(forms.Form):
         if f.size > MAX_FILE_BYTES:
             raise forms.ValidationError(f"Tệp quá lớn (tối đa {MAX_FILE_BYTES // (1024 * 1024)} MB).")
         return f
-

@@ -64,7 +64,9 @@ def unit_list(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level", "")
     parent = request.GET.get("parent", "")
     show_closed = request.GET.get("closed") == "1"
-    qs = unit_search(q=q, level=level, parent=int(parent) if parent.isdigit() else None, include_closed=show_closed)
+    qs = unit_search(
+        q=q, level=level, parent=int(parent) if parent.isdigit() else None, include_closed=show_closed
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -117,7 +119,9 @@ def _form_fields(form: UnitForm) -> dict[str, Any]:
 def unit_create(request: HttpRequest, parent_pk: int) -> HttpResponse:
     """A new unit directly under ``parent`` (a ban, phòng, đảng ủy trực thuộc, chi bộ, ...)."""
     parent = _unit_for_admin(request, parent_pk)
-    form = UnitForm(request.POST or None, parents=Unit.objects.filter(pk=parent.pk), initial={"parent": parent})
+    form = UnitForm(
+        request.POST or None, parents=Unit.objects.filter(pk=parent.pk), initial={"parent": parent}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             unit = services.unit_create(actor=request.user, **_form_fields(form))
@@ -135,7 +139,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _unit_for_admin(request, pk)
     province = unit.province()
     if province is None or province.pk == unit.pk:
-        parents = Unit.objects.filter(pk=unit.parent_id)
+        parents: QuerySet[Unit] = Unit.objects.filter(pk=unit.parent_id or 0)
     else:
         candidates = (
             Unit.objects.active()
@@ -151,9 +155,9 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         fields = _form_fields(form)
         try:
             new_parent = fields.get("parent")
-            if new_parent is not None and new_parent.pk != unit.parent_id:
-                if not can_administer_unit(request.user, new_parent):  # type: ignore[arg-type]
-                    raise VanphongError("Bạn không có quyền quản trị đơn vị cấp trên mới.")
+            moved = new_parent is not None and new_parent.pk != unit.parent_id
+            if moved and not can_administer_unit(request.user, new_parent):  # type: ignore[arg-type]
+                raise VanphongError("Bạn không có quyền quản trị đơn vị cấp trên mới.")
             unit = services.unit_update(actor=request.user, unit=unit, **fields)
         except VanphongError as exc:
             form.add_error(None, exc.message)
@@ -168,14 +172,17 @@ def unit_close(request: HttpRequest, pk: int) -> HttpResponse:
     """Close a unit (sáp nhập into a successor, or giải thể). History and documents are kept."""
     unit = _unit_for_admin(request, pk)
     scope = unit.province() if unit.level != UnitLevel.PROVINCE else unit.parent
-    successors = Unit.objects.active().exclude(path__startswith=unit.path)
+    successors: QuerySet[Unit] = Unit.objects.active().exclude(path__startswith=unit.path)
     successors = successors.filter(path__startswith=scope.path) if scope is not None else successors.none()
     successors = _within_scopes(successors, request.user).filter(level=unit.level).order_by("name")
     form = UnitCloseForm(request.POST or None, successors=successors)
     if request.method == "POST" and form.is_valid():
         try:
             services.unit_close(
-                actor=request.user, unit=unit, on=form.cleaned_data["on"], successor=form.cleaned_data["successor"]
+                actor=request.user,
+                unit=unit,
+                on=form.cleaned_data["on"],
+                successor=form.cleaned_data["successor"],
             )
         except VanphongError as exc:
             form.add_error(None, exc.message)
@@ -242,14 +249,18 @@ def unit_import(request: HttpRequest, pk: int) -> HttpResponse:
                 for chunk in upload.chunks():
                     out.write(chunk)
             request.session[IMPORT_SESSION_KEY] = {"path": name, "name": upload.name, "root": root.pk}
-            report = org_import(path=Path(name), filename=upload.name, actor=request.user, dry_run=True, root=root)
+            report = org_import(
+                path=Path(name), filename=upload.name, actor=request.user, dry_run=True, root=root
+            )
             if not report.ok:
                 _discard(request)
             context.update(report=report, filename=upload.name)
     elif action == "confirm":
         pending = _pending(request, root)
         if pending is None:
-            messages.error(request, "Không còn tệp chờ nhập (phiên đã hết hạn hoặc đã nhập). Hãy tải tệp lên lại.")
+            messages.error(
+                request, "Không còn tệp chờ nhập (phiên đã hết hạn hoặc đã nhập). Hãy tải tệp lên lại."
+            )
             return redirect("org:unit_import", pk=root.pk)
         report = org_import(
             path=Path(pending["path"]), filename=pending["name"], actor=request.user, root=root

@@ -251,9 +251,12 @@ def get_backend() -> StorageBackend:
     global _backend
     with _backend_lock:
         if _backend is None:
-            config = settings.VANPHONG_STORAGE
-            cls = import_string(config["BACKEND"])
-            _backend = cls(**config.get("OPTIONS", {}))
+            config: dict[str, Any] = dict(settings.VANPHONG_STORAGE)
+            cls = import_string(str(config["BACKEND"]))
+            backend = cls(**dict(config.get("OPTIONS") or {}))
+            if not isinstance(backend, StorageBackend):
+                raise TypeError(f"{config['BACKEND']} is not a StorageBackend")
+            _backend = backend
         return _backend
 
 

@@ -64,8 +64,12 @@ def blob_put(*, actor: Any, data: bytes | IO[bytes], content_type: str = "") -> 
             if not backend.exists(sha):
                 backend.put(sha, stream)
                 with transaction.atomic():
-                    audit_log(actor=actor, action="storage.blob.repair", obj=existing,
-                              after={"sha256": sha, "size": size})
+                    audit_log(
+                        actor=actor,
+                        action="storage.blob.repair",
+                        obj=existing,
+                        after={"sha256": sha, "size": size},
+                    )
             return existing
         backend.put(sha, stream)
     with transaction.atomic():
@@ -73,8 +77,12 @@ def blob_put(*, actor: Any, data: bytes | IO[bytes], content_type: str = "") -> 
             sha256=sha, defaults={"size": size, "content_type": content_type[:200]}
         )
         if created:
-            audit_log(actor=actor, action="storage.blob.put", obj=blob,
-                      after={"sha256": sha, "size": size, "content_type": blob.content_type})
+            audit_log(
+                actor=actor,
+                action="storage.blob.put",
+                obj=blob,
+                after={"sha256": sha, "size": size, "content_type": blob.content_type},
+            )
     return blob
 
 
@@ -111,8 +119,13 @@ class VerifyReport:
         return not (self.missing or self.mismatched or self.orphans)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "checked": self.checked, "missing": self.missing,
-                "mismatched": self.mismatched, "orphans": self.orphans}
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "missing": self.missing,
+            "mismatched": self.mismatched,
+            "orphans": self.orphans,
+        }
 
 
 def _rehash(backend: StorageBackend, sha: str) -> tuple[str, int]:
@@ -157,11 +170,25 @@ def storage_verify(*, progress: Callable[[int], Any] | None = None) -> VerifyRep
             report.missing.append(sha)
         else:
             if actual_sha != sha:
-                report.mismatched.append({"sha256": sha, "reason": "hash", "actual_sha256": actual_sha,
-                                          "size": size, "actual_size": actual_size})
+                report.mismatched.append(
+                    {
+                        "sha256": sha,
+                        "reason": "hash",
+                        "actual_sha256": actual_sha,
+                        "size": size,
+                        "actual_size": actual_size,
+                    }
+                )
             elif actual_size != size:
-                report.mismatched.append({"sha256": sha, "reason": "size", "actual_sha256": actual_sha,
-                                          "size": size, "actual_size": actual_size})
+                report.mismatched.append(
+                    {
+                        "sha256": sha,
+                        "reason": "size",
+                        "actual_sha256": actual_sha,
+                        "size": size,
+                        "actual_size": actual_size,
+                    }
+                )
         report.checked += 1
         if progress is not None and report.checked % 100 == 0:
             progress(report.checked)
@@ -205,7 +232,15 @@ def storage_gc(*, older_than: timedelta = timedelta(hours=24), now: datetime | N
     partial = backend.purge_partial(cutoff)
     if removed or partial:
         with transaction.atomic():
-            audit_log(actor=None, action="storage.gc", object_type="storage.blob",
-                      after={"removed": removed[:1000], "removed_count": len(removed),
-                             "partial_removed": partial, "older_than_hours": older_than.total_seconds() / 3600})
+            audit_log(
+                actor=None,
+                action="storage.gc",
+                object_type="storage.blob",
+                after={
+                    "removed": removed[:1000],
+                    "removed_count": len(removed),
+                    "partial_removed": partial,
+                    "older_than_hours": older_than.total_seconds() / 3600,
+                },
+            )
     return GcReport(removed=removed, kept_recent=kept, partial_removed=partial)

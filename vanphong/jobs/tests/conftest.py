@@ -18,8 +18,14 @@ from vanphong.org.services import central_unit_ensure
 def make_user(db):
     def make(username: str, *roles: str, superuser: bool = False) -> User:
         unit = central_unit_ensure()
-        user = User.objects.create_user(username=username, password="x" * 12, full_name=username, unit=unit,
-                                        is_superuser=superuser, is_staff=superuser)
+        user = User.objects.create_user(
+            username=username,
+            password="x" * 12,
+            full_name=username,
+            unit=unit,
+            is_superuser=superuser,
+            is_staff=superuser,
+        )
         for role in roles:
             RoleAssignment.objects.create(user=user, role=role, unit=unit)
         return user
@@ -46,17 +52,31 @@ def admin_client(client: Client, admin_user: User) -> Client:
     return login(client, admin_user)
 
 
-def make_result(status: str = "SUCCESSFUL", *, task_path: str = "vanphong.jobs.tasks.audit_verify_task",
-                enqueued_at: datetime | None = None, finished_at: datetime | None = None,
-                traceback: str = "", exception_class_path: str = "", return_value: Any = None) -> DBTaskResult:
+def make_result(
+    status: str = "SUCCESSFUL",
+    *,
+    task_path: str = "vanphong.jobs.tasks.audit_verify_task",
+    enqueued_at: datetime | None = None,
+    finished_at: datetime | None = None,
+    traceback: str = "",
+    exception_class_path: str = "",
+    return_value: Any = None,
+) -> DBTaskResult:
     """A task result row as the database backend writes it (the immediate backend used in tests stores none)."""
     now = timezone.now()
     result = DBTaskResult.objects.create(
-        id=uuid.uuid4(), status=status, args_kwargs={"args": [], "kwargs": {}}, task_path=task_path,
-        backend_name="default", queue_name="default", run_after=get_date_max(),
+        id=uuid.uuid4(),
+        status=status,
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path=task_path,
+        backend_name="default",
+        queue_name="default",
+        run_after=get_date_max(),
         started_at=None if status == "READY" else now - timedelta(seconds=5),
         finished_at=finished_at if finished_at else (now if status in ("SUCCESSFUL", "FAILED") else None),
-        return_value=return_value, exception_class_path=exception_class_path, traceback=traceback,
+        return_value=return_value,
+        exception_class_path=exception_class_path,
+        traceback=traceback,
     )
     if enqueued_at is not None:  # auto_now_add ignores the value given to create()
         DBTaskResult.objects.filter(pk=result.pk).update(enqueued_at=enqueued_at)
@@ -67,6 +87,6 @@ def make_result(status: str = "SUCCESSFUL", *, task_path: str = "vanphong.jobs.t
 FAIL_TRACEBACK = (
     "Traceback (most recent call last):\n"
     '  File "/app/vanphong/jobs/tasks.py", line 40, in storage_verify_task\n'
-    "    raise OSError(\"disk\")\n"
+    '    raise OSError("disk")\n'
     "OSError: [Errno 5] Input/output error: '/var/blobs/ab/cd'\n"
 )

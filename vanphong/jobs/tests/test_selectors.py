@@ -31,13 +31,27 @@ def test_job_counts_failed_last_week_and_pending_now() -> None:
 def test_rows_carry_label_progress_and_error_line() -> None:
     """A row shows the Vietnamese label, progress percentage and, for failures, the class and message line."""
     running = make_result("RUNNING", task_path="vanphong.jobs.tasks.storage_verify_task")
-    JobProgress.objects.create(task_result_id=str(running.pk), done=30, total=120, message="Đã kiểm tra 30 tệp")
-    make_result("FAILED", traceback=FAIL_TRACEBACK, exception_class_path="builtins.OSError",
-                enqueued_at=timezone.now() - timedelta(minutes=1))
-    make_result("SUCCESSFUL", task_path="vanphong.other.tasks.reindex", return_value={"ok": False},
-                enqueued_at=timezone.now() - timedelta(minutes=2))
+    JobProgress.objects.create(
+        task_result_id=str(running.pk), done=30, total=120, message="Đã kiểm tra 30 tệp"
+    )
+    make_result(
+        "FAILED",
+        traceback=FAIL_TRACEBACK,
+        exception_class_path="builtins.OSError",
+        enqueued_at=timezone.now() - timedelta(minutes=1),
+    )
+    make_result(
+        "SUCCESSFUL",
+        task_path="vanphong.other.tasks.reindex",
+        return_value={"ok": False},
+        enqueued_at=timezone.now() - timedelta(minutes=2),
+    )
     rows = job_rows(recent_jobs())
-    assert [r.label for r in rows] == ["Kiểm tra toàn vẹn tệp lưu trữ", "Kiểm tra toàn vẹn nhật ký", "reindex"]
+    assert [r.label for r in rows] == [
+        "Kiểm tra toàn vẹn tệp lưu trữ",
+        "Kiểm tra toàn vẹn nhật ký",
+        "reindex",
+    ]
     assert (rows[0].status_label, rows[0].percent, rows[0].active) == ("Đang chạy", 25, True)
     assert rows[1].status_label == "Lỗi"
     assert rows[1].error_class == "OSError"
@@ -57,3 +71,11 @@ def test_detail_has_full_traceback_and_unknown_is_none() -> None:
 def test_error_line_of_empty_traceback() -> None:
     """An empty traceback gives an empty error line rather than failing."""
     assert error_line("") == ""
+
+
+def test_audit_actions_have_vietnamese_labels() -> None:
+    """The audit page can name storage and job actions in Vietnamese."""
+    from vanphong.core.actions import action_label
+
+    assert action_label("jobs.job.enqueue") == "Chạy tác vụ nền"
+    assert action_label("storage.blob.put") == "Lưu tệp"

@@ -41,12 +41,20 @@ def _csv(tay_ninh: Unit, text: str = GOOD_CSV) -> str:
 
 
 @pytest.mark.django_db
-def test_csv_import_creates_tree_in_dependency_order_and_audits_each_unit(tmp_path: Path, tay_ninh: Unit) -> None:
+def test_csv_import_creates_tree_in_dependency_order_and_audits_each_unit(
+    tmp_path: Path, tay_ninh: Unit
+) -> None:
     """Rows may name a parent defined later or earlier in the file, or an existing unit by stats code."""
     before = AuditRecord.objects.count()
     report = org_import(path=_write(tmp_path, "cay.csv", _csv(tay_ninh)), actor=None)
-    assert report.as_dict() == {"ok": True, "dry_run": False, "created": 5, "updated": 0, "unchanged": 0,
-                                "errors": []}
+    assert report.as_dict() == {
+        "ok": True,
+        "dry_run": False,
+        "created": 5,
+        "updated": 0,
+        "unchanged": 0,
+        "errors": [],
+    }
     vp = Unit.objects.get(name="Văn phòng Tỉnh ủy")
     assert vp.parent == tay_ninh and vp.level == UnitLevel.DEPARTMENT and vp.organ_id == "000.00.01.A53"
     assert vp.valid_from == date(2025, 7, 1) and vp.short_name == "VPTU"
@@ -154,7 +162,8 @@ def test_missing_required_column_and_bad_organ_id(tmp_path: Path, tay_ninh: Unit
     report = org_import(path=_write(tmp_path, "a.csv", "ma,ten\nA,Phòng A\n"), actor=None)
     assert not report.ok and report.errors[0].row is None and "“cap”" in report.errors[0].message
     report = org_import(
-        path=_write(tmp_path, "b.csv", "ma,ten,cap,ma_cap_tren,ma_dinh_danh\nA,Phòng A,phòng,80,A53\n"), actor=None
+        path=_write(tmp_path, "b.csv", "ma,ten,cap,ma_cap_tren,ma_dinh_danh\nA,Phòng A,phòng,80,A53\n"),
+        actor=None,
     )
     assert [e.row for e in report.errors] == [2] and "000.00.00.A00" in report.errors[0].message
 

@@ -22,16 +22,26 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch", action="store_true", help="Run every queued job, then exit.")
         parser.add_argument("--max-tasks", type=int, default=None, help="Exit after running this many jobs.")
-        parser.add_argument("--interval", type=float, default=1.0,
-                            help="Seconds to wait between polls when the queue is empty (default 1).")
-        parser.add_argument("--queue-name", default="default", help="Queues to serve, comma-separated, or '*'.")
-        parser.add_argument("--backend", default="default", help="Alias in settings.TASKS (default 'default').")
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help="Seconds to wait between polls when the queue is empty (default 1).",
+        )
+        parser.add_argument(
+            "--queue-name", default="default", help="Queues to serve, comma-separated, or '*'."
+        )
+        parser.add_argument(
+            "--backend", default="default", help="Alias in settings.TASKS (default 'default')."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         alias = options["backend"]
         backend = settings.TASKS.get(alias, {}).get("BACKEND", "")
         if backend != DB_BACKEND:
-            raise CommandError(f"TASKS[{alias!r}] uses {backend or 'nothing'!r}; the worker needs {DB_BACKEND!r}.")
+            raise CommandError(
+                f"TASKS[{alias!r}] uses {backend or 'nothing'!r}; the worker needs {DB_BACKEND!r}."
+            )
         worker_options: dict[str, Any] = {
             "batch": options["batch"],
             "interval": options["interval"],

@@ -23,8 +23,12 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("verify", help="Re-hash every blob; JSON report; exit 1 on any problem.")
         gc = sub.add_parser("gc", help="Remove orphan files (no database row) older than a grace period.")
-        gc.add_argument("--older-than-hours", type=float, default=24.0,
-                        help="Grace period in hours (default 24): younger orphans may be uploads in progress.")
+        gc.add_argument(
+            "--older-than-hours",
+            type=float,
+            default=24.0,
+            help="Grace period in hours (default 24): younger orphans may be uploads in progress.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "verify":
@@ -44,5 +48,13 @@ class Command(BaseCommand):
 
     def _gc(self, hours: float) -> None:
         result = storage_gc(older_than=timedelta(hours=hours))
-        self.stdout.write(json.dumps({"removed": result.removed, "kept_recent": result.kept_recent,
-                                      "partial_removed": result.partial_removed}, ensure_ascii=False))
+        self.stdout.write(
+            json.dumps(
+                {
+                    "removed": result.removed,
+                    "kept_recent": result.kept_recent,
+                    "partial_removed": result.partial_removed,
+                },
+                ensure_ascii=False,
+            )
+        )
