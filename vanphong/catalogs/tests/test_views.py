@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from vanphong.catalogs.models import DocumentType, NumberBook
+from vanphong.catalogs.selectors import CATALOGS
 from vanphong.core.models import AuditRecord
 from vanphong.testing.factories import login
 
@@ -160,3 +161,12 @@ def test_workdays_bad_input_is_explained(client, clerk):
         and "Số ngày phải là số nguyên" in body
         and "Năm “abc” không hợp lệ" in body
     )
+
+
+@pytest.mark.parametrize("slug", list(CATALOGS))
+def test_every_catalogue_list_and_form_render(client, admin, slug):
+    """Each catalogue has a working list page and an empty create form for admins."""
+    login(client, admin)
+    assert client.get(reverse("catalogs:list", args=[slug])).status_code == 200
+    r = client.get(reverse("catalogs:create", args=[slug]))
+    assert r.status_code == 200 and "Căn cứ pháp lý" in r.content.decode()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from typing import Any
 
 import pyotp
@@ -25,4 +26,8 @@ class Command(BaseCommand):
         if username not in demo_names or user is None or user.totp_secret != demo_totp_secret(username):
             self.stderr.write("Chỉ dùng được cho tài khoản trình diễn có xác thực hai lớp.")
             sys.exit(1)
-        self.stdout.write(pyotp.TOTP(user.totp_secret).now())
+        # A code is accepted once; when the current one was already used, give the next step's (also accepted).
+        step = int(time.time()) // 30
+        if user.totp_last_step >= step:
+            step = user.totp_last_step + 1
+        self.stdout.write(pyotp.TOTP(user.totp_secret).at(step * 30))
