@@ -157,7 +157,11 @@ def number_allocate(
     calendar year. Secret documents share the sequence or use their own, as the book says.
     """
     with transaction.atomic():
-        book = NumberBook.objects.select_for_update().select_related("unit", "issuer_symbol").get(pk=book.pk)
+        book = (
+            NumberBook.objects.select_for_update(of=("self",))
+            .select_related("unit", "issuer_symbol")
+            .get(pk=book.pk)
+        )
         if not book.active:
             raise ValidationError(f"Sổ “{book.name}” đã ngừng sử dụng.")
         template = book.template()

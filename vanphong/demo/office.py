@@ -143,7 +143,7 @@ def _ensure_unit(*, parent: Unit, name: str, short: str, level: str, organ_id: s
 
 def _units() -> dict[str, Unit]:
     province = Unit.objects.get(level=UnitLevel.PROVINCE, stats_code=PROVINCE_CODE)
-    hanoi = Unit.objects.get(level=UnitLevel.PROVINCE, stats_code="1")
+    hanoi = Unit.objects.get(level=UnitLevel.PROVINCE, stats_code="01")
     units: dict[str, Unit] = {"province": province, "other-province": hanoi}
     for name, short, organ_id in DEPARTMENTS:
         u = _ensure_unit(

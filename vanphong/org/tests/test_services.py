@@ -24,9 +24,9 @@ def test_divisions_load_gives_34_provinces_and_3321_communes_with_stats_codes() 
     assert (result.provinces, result.communes, result.created) == (34, 3321, 3355)
     tay_ninh = Unit.objects.get(level=UnitLevel.PROVINCE, stats_code="80")
     assert tay_ninh.name == "Tỉnh ủy Tây Ninh"
-    ha_noi = Unit.objects.get(level=UnitLevel.PROVINCE, stats_code="1")
+    ha_noi = Unit.objects.get(level=UnitLevel.PROVINCE, stats_code="01")
     assert ha_noi.name == "Thành ủy Hà Nội"
-    ba_dinh = Unit.objects.get(level=UnitLevel.COMMUNE, stats_code="4")
+    ba_dinh = Unit.objects.get(level=UnitLevel.COMMUNE, stats_code="00004")
     assert ba_dinh.name == "Đảng ủy phường Ba Đình" and ba_dinh.parent == ha_noi
     assert ba_dinh.path == f"{ha_noi.path}{ba_dinh.pk}/" and ba_dinh.depth == 2
     assert Unit.objects.filter(parent=ha_noi, level=UnitLevel.COMMUNE).count() == 126

@@ -24,7 +24,7 @@ TREE_CSV = (
 @pytest.fixture
 def provinces(db: None) -> tuple[Unit, Unit]:
     return make_province(name="Tỉnh ủy Tây Ninh", stats_code="80"), make_province(
-        name="Thành ủy Hà Nội", stats_code="1"
+        name="Thành ủy Hà Nội", stats_code="01"
     )
 
 
