@@ -1,7 +1,6 @@
 # vanphong — `make demo` runs the demo office, `make test` runs every check CI runs.
 SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
-export DJANGO_SETTINGS_MODULE ?= config.settings.dev
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -42,16 +41,16 @@ contracts: env
 	$(VENV)/bin/lint-imports
 
 test-sqlite: env
-	DATABASE_URL= $(VENV)/bin/pytest -q vanphong
+	DATABASE_URL= $(VENV)/bin/pytest -q --ds=config.settings.test vanphong
 
 test-postgres: env
 	@if $(PY) -c "import psycopg,sys; psycopg.connect('postgresql://postgres@127.0.0.1:5432/postgres', connect_timeout=3).close()" 2>/dev/null; then \
-	  DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q vanphong; \
+	  DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q --ds=config.settings.test vanphong; \
 	elif [ "$$CI" = "true" ]; then echo "FAIL: PostgreSQL is not reachable on 127.0.0.1:5432 (required when CI=true)"; exit 1; \
 	else echo "NOTICE: PostgreSQL not reachable on 127.0.0.1:5432 — PostgreSQL leg skipped."; fi
 
 test-e2e: env system-test-deps
-	DATABASE_URL= $(VENV)/bin/pytest -q e2e
+	DATABASE_URL= $(VENV)/bin/pytest -q --ds=config.settings.test e2e
 
 test: lint typecheck contracts test-sqlite test-postgres test-e2e
 

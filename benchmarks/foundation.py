@@ -52,8 +52,13 @@ def main() -> None:
     def append() -> None:
         for i in range(N_AUDIT):
             with transaction.atomic():
-                audit_log(actor=None, action="bench.event", object_type="bench", object_id=i,
-                          after={"i": i, "text": "Nghị quyết của Ban Chấp hành Đảng bộ tỉnh"})
+                audit_log(
+                    actor=None,
+                    action="bench.event",
+                    object_type="bench",
+                    object_id=i,
+                    after={"i": i, "text": "Nghị quyết của Ban Chấp hành Đảng bộ tỉnh"},
+                )
 
     timed(f"audit append x{N_AUDIT} (one transaction each)", append, N_AUDIT, "records")
     tracemalloc.start()
