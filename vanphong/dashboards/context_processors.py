@@ -33,7 +33,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for label, name, needed in NAV:
         if needed and not (user.is_superuser or roles & needed):
             continue
-        url = reverse(name)
-        active = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"label": label, "url": url, "active": active})
+        items.append({"label": label, "url": reverse(name), "active": False})
+    # The longest matching link is the active one (/danh-muc/lich-lam-viec/ is not also /danh-muc/).
+    matches = [
+        i
+        for i in items
+        if request.path == i["url"] or (i["url"] != "/" and request.path.startswith(i["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return {"nav_items": items, "user_roles": roles}

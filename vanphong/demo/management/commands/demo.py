@@ -35,7 +35,7 @@ class Command(BaseCommand):
                 f"{login.full_name} — {login.unit}"
             )
         w(
-            "Tài khoản có 2FA: lấy mã 6 số bằng lệnh `vanphong totp TÊN_ĐĂNG_NHẬP` (hoặc quét khóa bằng ứng dụng)."
+            "Tài khoản có 2FA: lấy mã 6 số bằng lệnh `.venv/bin/vanphong totp TÊN_ĐĂNG_NHẬP` (hoặc quét khóa bằng ứng dụng)."
         )
         if options["no_serve"]:
             return
