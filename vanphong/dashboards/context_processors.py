@@ -29,11 +29,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if not user.is_authenticated:
         return {}
     roles = role_codes(user)
-    items = []
+    items: list[dict[str, Any]] = []
     for label, name, needed in NAV:
         if needed and not (user.is_superuser or roles & needed):
             continue
-        items.append({"label": label, "url": reverse(name), "active": False})
+        items.append({"label": label, "url": str(reverse(name)), "active": False})
     # The longest matching link is the active one (/danh-muc/lich-lam-viec/ is not also /danh-muc/).
     matches = [
         i
