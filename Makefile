@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/vanphong
 APT_PACKAGES_TEST := chromium fonts-liberation2
 
-.PHONY: bench demo serve test lint typecheck contracts test-sqlite test-postgres test-e2e env system-test-deps clean worker
+.PHONY: bench demo test lint typecheck contracts test-sqlite test-postgres test-e2e env system-test-deps clean worker
 
 $(UV):
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from vanphong.core.exceptions import NotFound, PermissionDenied
 from vanphong.org.models import Unit
@@ -19,7 +20,7 @@ from .models import TWO_FACTOR_ROLES, Clearance, Delegation, Role, RoleAssignmen
 
 
 def _today() -> date:
-    return date.today()  # noqa: DTZ011
+    return timezone.localdate()
 
 
 def effective_roles(user: User, on: date | None = None) -> list[tuple[str, Unit]]:

@@ -134,7 +134,7 @@ def login_attempt(*, request: Any, username: str, password: str) -> LoginOutcome
     if candidate and candidate.locked_until and candidate.locked_until > now:
         minutes = max(1, int((candidate.locked_until - now).total_seconds() // 60) + 1)
         with transaction.atomic():
-            audit_log(actor=candidate, action="auth.login.locked", obj=candidate)
+            audit_log(actor=None, action="auth.login.locked", obj=candidate, unit=candidate.unit)
         return LoginOutcome(
             None,
             f"Tài khoản đang tạm khóa do nhập sai mật khẩu nhiều lần. "

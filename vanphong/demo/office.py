@@ -14,9 +14,9 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from vanphong.accounts.access import requires_two_factor
 from vanphong.accounts.models import Clearance, Delegation, Role, User
-from vanphong.accounts.services import role_assign, user_create
-from vanphong.core.audit import audit_log
+from vanphong.accounts.services import delegation_create, role_assign, user_create
 from vanphong.org.models import Position, Unit, UnitLevel
 from vanphong.org.services import divisions_load, position_ensure, unit_create
 
@@ -190,8 +190,6 @@ def demo_load() -> list[DemoLogin]:
                     scope_key = ROLE_SCOPE.get(role, unit_key)
                     scope = units["other-province"] if unit_key == "other-province" else units[scope_key]
                     role_assign(actor=None, user=user, role=role, unit=scope)
-            from vanphong.accounts.access import requires_two_factor
-
             two_factor = requires_two_factor(user)
             if two_factor and not user.totp_confirmed:
                 user.totp_secret = demo_totp_secret(username)
@@ -212,18 +210,12 @@ def _living_content(units: dict[str, Unit]) -> None:
     chanhvp = User.objects.get(username="chanhvp")
     pho = User.objects.get(username="phochanhvp")
     if not Delegation.objects.filter(grantor=chanhvp, grantee=pho, end__gte=today).exists():
-        d = Delegation.objects.create(
-            grantor=chanhvp,
+        delegation_create(
+            actor=chanhvp,
             grantee=pho,
             role=Role.OFFICE_LEADER,
             unit=units["office"],
             start=today,
             end=today + timedelta(days=6),
             reason="Chánh Văn phòng đi công tác Trung ương (dữ liệu trình diễn)",
-        )
-        audit_log(
-            actor=chanhvp,
-            action="accounts.delegation.create",
-            obj=d,
-            after={"grantee": pho.pk, "role": d.role, "start": str(d.start), "end": str(d.end)},
         )

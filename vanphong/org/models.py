@@ -12,6 +12,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 ORGAN_ID_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
@@ -36,7 +37,7 @@ class UnitLevel(models.TextChoices):
 
 class UnitQuerySet(models.QuerySet["Unit"]):
     def active(self, on: date | None = None) -> UnitQuerySet:
-        on = on or date.today()  # noqa: DTZ011 - a calendar date in the server's zone is what users mean
+        on = on or timezone.localdate()
         return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on)).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=on)
         )
@@ -92,7 +93,7 @@ class Unit(models.Model):
 
     @property
     def is_active(self) -> bool:
-        today = date.today()  # noqa: DTZ011
+        today = timezone.localdate()
         return (self.valid_from is None or self.valid_from <= today) and (
             self.valid_to is None or self.valid_to >= today
         )
