@@ -9,6 +9,8 @@ urlpatterns = [
     path("to-chuc/", include("vanphong.org.urls")),
     path("danh-muc/", include("vanphong.catalogs.urls")),
     path("tac-vu/", include("vanphong.jobs.urls")),
+    path("van-ban/", include("vanphong.registry.urls")),
+    path("xu-ly/", include("vanphong.routing.urls")),
     path("quan-tri-he-thong/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "vanphong.catalogs",
     "vanphong.storage",
     "vanphong.jobs",
+    "vanphong.ingest",
+    "vanphong.registry",
+    "vanphong.routing",
     "vanphong.dashboards",
     "vanphong.demo",
 ]

@@ -63,3 +63,27 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"head {self.last_seq}"
+
+
+class Notification(models.Model):
+    """An in-app notice to one person ("Bạn được giao chủ trì văn bản đến số 15"). Written by ``notify``."""
+
+    user = models.ForeignKey(
+        "accounts.User", verbose_name=_("người nhận"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("loại"), max_length=60, db_index=True)
+    text = models.CharField(_("nội dung"), max_length=500)
+    url = models.CharField(_("đường dẫn"), max_length=300, blank=True)
+    urgent = models.BooleanField(_("khẩn"), default=False)
+    created_at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("đã đọc lúc"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("đã gửi thư tổng hợp lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("thông báo")
+        verbose_name_plural = _("thông báo")
+        indexes = [models.Index(fields=["user", "read_at"], name="core_notif_user_read")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,5 @@
+from .views import incoming, outgoing, registers
+
+app_name = "registry"
+
+urlpatterns = incoming.urlpatterns + outgoing.urlpatterns + registers.urlpatterns
