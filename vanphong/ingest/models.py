@@ -62,6 +62,10 @@ class Intake(models.Model):
     page_count = models.PositiveIntegerField(_("số trang"), null=True, blank=True)
     text = models.TextField(_("nội dung chữ"), blank=True)
     proposed = models.JSONField(_("thông tin đề xuất"), default=dict, blank=True)
+    origin = models.CharField(
+        _("nguồn gốc trong hệ thống"), max_length=100, blank=True,
+        help_text=_("Ví dụ “registry.outgoingrecipient:12” khi văn bản được chuyển nội bộ."),
+    )  # fmt: skip
     task_result_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(_("thời điểm nhận"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
