@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vanphong.core.middleware.RequestContextMiddleware",
+    "vanphong.core.middleware.ErrorPageMiddleware",
     "vanphong.accounts.middleware.IdleTimeoutMiddleware",
     "vanphong.accounts.middleware.TwoFactorRequiredMiddleware",
 ]

@@ -26,3 +26,29 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             context.reset(token)
+
+
+class ErrorPageMiddleware:
+    """An uncaught ``NotFound`` / ``PermissionDenied`` from an access function becomes a 404 / 403 page that shows
+    its Vietnamese message (or the API error shape for /api/ requests), never a stack trace."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.http import JsonResponse
+        from django.shortcuts import render
+
+        from .exceptions import NotFound, PermissionDenied
+
+        if not isinstance(exception, NotFound | PermissionDenied):
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"code": exception.code, "message": exception.message}, status=exception.status
+            )
+        return render(request, "error.html", {"message": exception.message, "status": exception.status},
+                      status=exception.status)  # fmt: skip

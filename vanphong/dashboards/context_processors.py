@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from vanphong.accounts.access import role_codes
 from vanphong.accounts.models import Role
@@ -13,6 +13,8 @@ from vanphong.accounts.models import Role
 # (label, url name, roles that see it; empty = everyone)
 NAV: list[tuple[str, str, frozenset[str]]] = [
     ("Trang chủ", "dashboards:home", frozenset()),
+    ("Văn bản đến", "registry:incoming_list", frozenset()),
+    ("Văn bản đi", "registry:outgoing_list", frozenset()),
     ("Tổ chức, đơn vị", "org:unit_list", frozenset()),
     ("Người dùng", "accounts:user_list", frozenset({Role.ADMIN, Role.SECURITY})),
     ("Ủy quyền", "accounts:delegation_list", frozenset()),
@@ -33,7 +35,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for label, name, needed in NAV:
         if needed and not (user.is_superuser or roles & needed):
             continue
-        items.append({"label": label, "url": str(reverse(name)), "active": False})
+        try:
+            url = str(reverse(name))
+        except NoReverseMatch:  # a module not installed in this deployment
+            continue
+        items.append({"label": label, "url": url, "active": False})
     # The longest matching link is the active one (/danh-muc/lich-lam-viec/ is not also /danh-muc/).
     matches = [
         i

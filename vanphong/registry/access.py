@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from vanphong.accounts.access import has_role, role_scopes
 from vanphong.accounts.models import Role, User
 from vanphong.core.exceptions import NotFound, PermissionDenied
+from vanphong.ingest.models import Intake
 from vanphong.org.models import Unit
 
 from .models import IncomingDocument, OutgoingDocument
@@ -96,3 +97,19 @@ def access_outgoing(user: User, pk: int) -> OutgoingDocument:
 
 def can_issue_outgoing(user: User, unit: Unit) -> bool:
     return user.is_superuser or has_role(user, Role.CLERK, unit)
+
+
+def intakes_visible_to(user: User) -> QuerySet[Intake]:
+    """Files waiting in the incoming queue of the units where the user is văn thư."""
+    qs = Intake.objects.select_related("unit")
+    if user.is_superuser:
+        return qs
+    units = role_scopes(user, Role.CLERK)
+    return qs.filter(_subtree(units, "unit__path")) if units else qs.none()
+
+
+def access_intake(user: User, pk: int) -> Intake:
+    try:
+        return intakes_visible_to(user).get(pk=pk)
+    except Intake.DoesNotExist as exc:
+        raise NotFound("Không tìm thấy tệp tiếp nhận hoặc bạn không phải văn thư của đơn vị nhận.") from exc
