@@ -5,9 +5,11 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 PY := $(VENV)/bin/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/vanphong
-APT_PACKAGES_TEST := chromium fonts-liberation2
+# OCR (tesseract `vie` through ocrmypdf) and PDF rendering need system packages; make installs missing ones.
+APT_PACKAGES_RUN := tesseract-ocr tesseract-ocr-vie ocrmypdf fonts-liberation2
+APT_PACKAGES_TEST := chromium $(APT_PACKAGES_RUN)
 
-.PHONY: bench demo test lint typecheck contracts test-sqlite test-postgres test-e2e env system-test-deps clean worker
+.PHONY: bench demo test lint typecheck contracts test-sqlite test-postgres test-e2e env system-test-deps system-run-deps clean worker
 
 $(UV):
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv
@@ -18,11 +20,14 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 
 env: $(VENV)/.synced
 
-demo: env
+demo: env system-run-deps
 	$(PY) -m vanphong.cli demo
 
 worker: env
 	$(PY) -m vanphong.cli worker
+
+system-run-deps:
+	@$(MAKE) --no-print-directory system-test-deps APT_PACKAGES_TEST="$(APT_PACKAGES_RUN)"
 
 system-test-deps:
 	@missing=""; for p in $(APT_PACKAGES_TEST); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -52,7 +57,7 @@ test-postgres: env
 test-e2e: env system-test-deps
 	DATABASE_URL= $(VENV)/bin/pytest -q --ds=config.settings.test e2e
 
-test: lint typecheck contracts test-sqlite test-postgres test-e2e
+test: system-test-deps lint typecheck contracts test-sqlite test-postgres test-e2e
 
 clean:
 	rm -rf $(VENV) .tools var test-artifacts

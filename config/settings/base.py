@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vanphong.dashboards.context_processors.navigation",
+                "vanphong.routing.context_processors.notifications",
             ],
         },
     }
@@ -157,3 +158,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"vanphong": {"level": "INFO"}},
 }
+
+# ingest: checks of received files, OCR backend, inline reading of born-digital files (vanphong.ingest).
+VANPHONG_INGEST_MAX_BYTES = int(os.environ.get("VANPHONG_INGEST_MAX_BYTES", 50 * 1024 * 1024))
+VANPHONG_INGEST_MAX_PIXELS = 100_000_000  # per image page; larger is refused as a decompression bomb
+VANPHONG_INGEST_DOCX_MAX_UNCOMPRESSED = 200 * 1024 * 1024  # zip-bomb guard, from the central directory
+VANPHONG_INGEST_DOCX_MAX_ENTRIES = 2000
+VANPHONG_INGEST_DOCX_MAX_RATIO = 200  # members over 1 MB compressed more than 200:1 are refused
+VANPHONG_INGEST_MIN_TEXT_CHARS_PER_PAGE = 100  # below this average a PDF is a scan and goes to OCR
+VANPHONG_INGEST_INLINE = True  # born-digital PDF/DOCX read in the request; scans always in the background
+VANPHONG_OCR_BACKEND = os.environ.get("VANPHONG_OCR_BACKEND", "vanphong.ingest.ocr.OcrMyPdfBackend")
+VANPHONG_OCR_OPTIONS: dict[str, Any] = {"language": "vie", "timeout": 900}
+
+# E-mail (daily digest). Production sets EMAIL_HOST etc. in the environment; without a host, mail is printed.
+EMAIL_HOST = os.environ.get("VANPHONG_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("VANPHONG_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("VANPHONG_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("VANPHONG_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("VANPHONG_EMAIL_TLS", "") == "1"
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("VANPHONG_EMAIL_FROM", "vanphong@localhost")
+VANPHONG_BASE_URL = os.environ.get("VANPHONG_BASE_URL", "http://127.0.0.1:8000")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import notifications, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -18,4 +18,8 @@ urlpatterns = [
     path("uy-quyen/<int:pk>/thu-hoi/", views.delegation_revoke, name="delegation_revoke"),
     path("nhat-ky/", views.audit_list, name="audit"),
     path("nhat-ky/<int:seq>/", views.audit_detail, name="audit_detail"),
+    path("thong-bao/", notifications.notification_list, name="notifications"),
+    path("thong-bao/doc-het/", notifications.notifications_read_all, name="notifications_read_all"),
+    path("thong-bao/<int:pk>/", notifications.notification_open, name="notification_open"),
+    path("thong-bao/<int:pk>/da-doc/", notifications.notification_read, name="notification_read"),
 ]

@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from vanphong.accounts.models import Role
+
 
 class CatalogEntry(models.Model):
     """Common fields of every catalogue entry."""
@@ -402,3 +404,53 @@ class CalendarException(CatalogEntry):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} — {self.name}"
+
+
+class ReviewStep(CatalogEntry):
+    """One step of the review and approval flow of a draft (thẩm định, duyệt, ký), set by each body's quy chế
+    làm việc. Steps without a document type apply to every type; a type's own steps are added to them.
+
+    Steps with a unit replace the general flow for that unit and its subtree (the deepest unit with steps wins).
+    Steps with the same ``order`` are asked in parallel; the next order starts when all of them agree.
+    """
+
+    document_type = models.ForeignKey(
+        DocumentType,
+        verbose_name=_("thể loại văn bản"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="review_steps",
+        help_text=_("Để trống: bước chung cho mọi thể loại."),
+    )
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("đơn vị áp dụng"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "Để trống: mọi đơn vị. Chọn đơn vị thì các bước của đơn vị đó thay cho quy trình chung "
+            "với văn bản của đơn vị và các đơn vị trực thuộc."
+        ),
+    )
+    order = models.PositiveSmallIntegerField(
+        _("thứ tự"), default=10, help_text=_("Các bước cùng thứ tự được cho ý kiến song song.")
+    )
+    name = models.CharField(_("tên bước"), max_length=120, help_text=_("Ví dụ: Thẩm định, Duyệt, Ký."))
+    role = models.CharField(
+        _("vai trò cho ý kiến"),
+        max_length=30,
+        choices=Role.choices,
+        help_text=_("Người giữ vai trò này đối với đơn vị ban hành (hoặc đơn vị soạn thảo) cho ý kiến."),
+    )
+
+    class Meta:
+        ordering = ["unit", "document_type__rank", "order", "pk"]
+        verbose_name = _("bước thẩm định, duyệt")
+        verbose_name_plural = _("quy trình thẩm định, duyệt")
+
+    def __str__(self) -> str:
+        scope = self.document_type.name if self.document_type else "mọi thể loại"
+        return f"{self.order}. {self.name} — {self.get_role_display()} ({scope})"

@@ -169,6 +169,38 @@ EXCEPTIONS_2025: list[tuple[date, str, str, str]] = [
 ]
 
 
+SRC_REVIEW = (
+    "Quy chế làm việc của từng cơ quan, tổ chức đảng — quy trình mặc định đề xuất, chưa đối chiếu văn bản "
+    "cụ thể [U]; NĐ 30/2020/NĐ-CP Điều 10–13 (soạn thảo, kiểm tra, ký ban hành) [S]"
+)
+# document type code ("" = every type), order, step name, role
+REVIEW_STEPS: list[tuple[str, int, str, str]] = [
+    ("", 10, "Thẩm định", "unit_leader"),
+    ("", 20, "Duyệt", "office_leader"),
+    *[(code, 30, "Duyệt", "committee_leader")
+      for code in ("nghi-quyet", "chi-thi", "quyet-dinh", "quy-dinh", "ket-luan")],
+]  # fmt: skip
+
+
+def seed_review_steps(apps: Any = None) -> int:
+    """Create the default review flow (general steps, then the committee's approval for the weightier types)
+    unless a step with the same type, order and role exists; return how many were created."""
+    registry = apps or global_apps
+    step_model = registry.get_model("catalogs", "ReviewStep")
+    type_model = registry.get_model("catalogs", "DocumentType")
+    created = 0
+    for code, order, name, role in REVIEW_STEPS:
+        doc_type = type_model.objects.filter(code=code).first() if code else None
+        if code and doc_type is None:
+            continue
+        _, new = step_model.objects.get_or_create(
+            document_type=doc_type, unit=None, order=order, role=role,
+            defaults={"name": name, "source": SRC_REVIEW},
+        )  # fmt: skip
+        created += int(new)
+    return created
+
+
 def seed_catalogs(apps: Any = None) -> dict[str, int]:
     """Create missing entries; return how many were created per catalogue."""
     registry = apps or global_apps
@@ -249,6 +281,12 @@ def seed_catalogs(apps: Any = None) -> dict[str, int]:
                 defaults={"kind": kind, "name": name, "source": SRC_2025, "replaces_rule": rules.get(rule)},
             )
             count("calendar_exceptions", new)
+        try:
+            registry.get_model("catalogs", "ReviewStep")
+        except LookupError:  # the data migration 0002 runs before the model exists (0003)
+            pass
+        else:
+            created["review_steps"] = seed_review_steps(registry)
     return created
 
 

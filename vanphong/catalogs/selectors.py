@@ -8,6 +8,8 @@ from datetime import date
 from django.db import models
 from django.db.models import Count, QuerySet
 
+from vanphong.org.models import Unit
+
 from .models import (
     AuthorityRule,
     CalendarException,
@@ -16,6 +18,7 @@ from .models import (
     IssuerSymbol,
     NumberBook,
     RetentionPeriod,
+    ReviewStep,
     SecrecyLevel,
     Term,
     Urgency,
@@ -89,6 +92,15 @@ CATALOGS: dict[str, Catalog] = {
             select_related=("unit", "issuer_symbol"),
             prefetch=("document_types",),
         ),
+        Catalog(
+            "quy-trinh-duyet",
+            "Quy trình thẩm định, duyệt",
+            ReviewStep,
+            ("document_type", "unit", "order", "name", "role"),
+            "Các bước thẩm định, duyệt dự thảo văn bản đi theo thể loại (quy chế làm việc của từng cơ quan). "
+            "Bước để trống thể loại áp dụng cho mọi thể loại; bước cùng thứ tự cho ý kiến song song.",
+            select_related=("document_type", "unit"),
+        ),
         Catalog("do-khan", "Độ khẩn", Urgency, ("code", "name", "edxml_priority", "rank")),
         Catalog("do-mat", "Độ mật", SecrecyLevel, ("code", "name", "rank")),
         Catalog("thoi-han-bao-quan", "Thời hạn bảo quản", RetentionPeriod, ("code", "name", "years")),
@@ -149,3 +161,25 @@ def active_terms(unit_id: int, on: date) -> QuerySet[Term]:
 
 def number_books_for_unit(unit_id: int) -> QuerySet[NumberBook]:
     return NumberBook.objects.filter(unit_id=unit_id, active=True).prefetch_related("document_types")
+
+
+def review_flow(document_type: DocumentType, unit: Unit) -> list[ReviewStep]:
+    """The active review steps for a draft of ``document_type`` issued by ``unit``, in order.
+
+    General steps (no type) and the type's own steps together. When steps are declared for the unit or one of
+    its ancestors, those of the deepest such unit replace the steps declared for every unit.
+    """
+    ancestors = [int(x) for x in unit.path.strip("/").split("/") if x] or [unit.pk]
+    steps = list(
+        ReviewStep.objects.filter(active=True)
+        .filter(models.Q(document_type__isnull=True) | models.Q(document_type=document_type))
+        .filter(models.Q(unit__isnull=True) | models.Q(unit_id__in=ancestors))
+        .select_related("document_type", "unit")
+    )
+    scoped = [s for s in steps if s.unit_id is not None]
+    if scoped:
+        deepest = max(scoped, key=lambda s: s.unit.depth if s.unit else -1).unit_id
+        steps = [s for s in steps if s.unit_id == deepest]
+    else:
+        steps = [s for s in steps if s.unit_id is None]
+    return sorted(steps, key=lambda s: (s.order, s.pk))

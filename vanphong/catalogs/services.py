@@ -26,6 +26,7 @@ from .models import (
     NumberStyle,
     ResetRule,
     RetentionPeriod,
+    ReviewStep,
     SecrecyLevel,
     SecretSequence,
     Term,
@@ -34,7 +35,7 @@ from .models import (
 
 EDITABLE_MODELS: tuple[type[models.Model], ...] = (
     DocumentType, IssuerSymbol, AuthorityRule, Term, NumberBook, Urgency, SecrecyLevel, RetentionPeriod,
-    HolidayRule, CalendarException,
+    HolidayRule, CalendarException, ReviewStep,
 )  # fmt: skip
 CALENDAR_MODELS = (HolidayRule, CalendarException)
 

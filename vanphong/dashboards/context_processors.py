@@ -13,8 +13,14 @@ from vanphong.accounts.models import Role
 # (label, url name, roles that see it; empty = everyone)
 NAV: list[tuple[str, str, frozenset[str]]] = [
     ("Trang chủ", "dashboards:home", frozenset()),
+    ("Văn bản cần xử lý", "routing:inbox", frozenset()),
     ("Văn bản đến", "registry:incoming_list", frozenset()),
     ("Văn bản đi", "registry:outgoing_list", frozenset()),
+    (
+        "Sổ văn bản",
+        "registry:register_index",
+        frozenset({Role.CLERK, Role.OFFICE_LEADER, Role.COMMITTEE_LEADER, Role.ARCHIVIST}),
+    ),
     ("Tổ chức, đơn vị", "org:unit_list", frozenset()),
     ("Người dùng", "accounts:user_list", frozenset({Role.ADMIN, Role.SECURITY})),
     ("Ủy quyền", "accounts:delegation_list", frozenset()),

@@ -5,3 +5,6 @@ class RegistryConfig(AppConfig):
     name = "vanphong.registry"
     label = "registry"
     verbose_name = "Văn bản đến, văn bản đi"
+
+    def ready(self) -> None:
+        from .services import incoming, outgoing  # noqa: F401 - register the audit action labels

@@ -28,14 +28,14 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class UploadForm(forms.Form):
-    files = forms.FileField(
+    uploads = forms.FileField(
         label="Tệp văn bản",
         widget=MultipleFileInput(attrs={"multiple": True, "accept": ".pdf,.docx,.jpg,.jpeg,.png,.tif,.tiff"}),
         help_text="PDF (bản điện tử hoặc bản quét), DOCX, ảnh JPG/PNG/TIFF. Có thể chọn nhiều tệp.",
     )
 
-    def clean_files(self) -> list[Any]:
-        return self.files.getlist("files")  # type: ignore[no-any-return]
+    def clean_uploads(self) -> list[Any]:
+        return list(self.files.getlist("uploads"))
 
 
 class RegisterForm(forms.Form):

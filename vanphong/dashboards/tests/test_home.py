@@ -17,7 +17,7 @@ def province(db):
 def test_clerk_home_has_today_and_no_admin_links(client, province, django_assert_max_num_queries):
     clerk = make_user(province, [Role.CLERK], full_name="Đặng Thị Mai")
     login(client, clerk, two_factor=False)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         body = client.get(reverse("dashboards:home")).content.decode()
     assert "Chào Đặng Thị Mai" in body and "Hôm nay" in body and "âm lịch" in body
     assert "Nhật ký hệ thống" not in body and "Tác vụ nền" not in body

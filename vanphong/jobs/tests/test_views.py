@@ -81,7 +81,7 @@ def test_list_paginates_with_bounded_queries(admin_client: Client, django_assert
             exception_class_path="builtins.OSError",
         )
         JobProgress.objects.create(task_result_id=str(result.pk), done=i, total=60)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = admin_client.get(LIST, {"page": 2})
     assert response.status_code == 200
     assert len(response.context["rows"]) == 25

@@ -41,14 +41,14 @@ def test_unit_list_and_detail_render_with_bounded_queries(
     divisions_load()
     tay_ninh = Unit.objects.get(level=UnitLevel.PROVINCE, stats_code="80")
     login(client, make_user(tay_ninh))
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         r = client.get(reverse("org:unit_list"), {"level": "commune", "parent": tay_ninh.pk})
     assert (
         r.status_code == 200
         and "Đảng ủy" in r.content.decode()
         and "Nhập cây tổ chức" not in r.content.decode()
     )
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         r = client.get(reverse("org:unit_detail", args=[tay_ninh.pk]))
     assert r.status_code == 200 and "Đơn vị trực thuộc (96)" in r.content.decode()
     assert reverse("org:unit_edit", args=[tay_ninh.pk]) not in r.content.decode()

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from vanphong.accounts.models import Role, RoleAssignment, User
 from vanphong.catalogs.models import DocumentType, SecrecyLevel, Urgency
+from vanphong.core.actions import register_action_labels
 from vanphong.core.audit import audit_log, snapshot
 from vanphong.core.exceptions import ConflictError, ValidationError
 from vanphong.core.notify import notify
@@ -30,6 +31,15 @@ from ..models import (
     OutgoingDocument,
     OutgoingRecipient,
     ResultKind,
+)
+
+register_action_labels(
+    {
+        "registry.incoming.register": "Vào sổ văn bản đến",
+        "registry.incoming.handling": "Cập nhật giải quyết văn bản đến",
+        "registry.incoming.return": "Trả lại văn bản đến",
+        "registry.incoming.recalled": "Văn bản đến bị nơi gửi thu hồi",
+    }
 )
 
 AUDIT_FIELDS = [
@@ -310,10 +320,9 @@ def incoming_handling_update(
         and changes["result_kind"] not in ResultKind.values
     ):
         raise ValueError(f"unknown result kind {changes['result_kind']}")
-    if "recipients_label" in changes:
-        changes["recipients_label"] = changes["recipients_label"][:500]
-    if "progress_label" in changes:
-        changes["progress_label"] = changes["progress_label"][:500]
+    for key in ("recipients_label", "progress_label"):
+        if isinstance(changes.get(key), str):
+            changes[key] = str(changes[key])[:500]
     with transaction.atomic():
         doc = IncomingDocument.objects.select_for_update().get(pk=document.pk)
         before = snapshot(doc, AUDIT_FIELDS)

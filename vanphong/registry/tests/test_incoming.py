@@ -14,7 +14,6 @@ from vanphong.catalogs.models import Urgency
 from vanphong.core.exceptions import ConflictError, NotFound, ValidationError
 from vanphong.core.models import AuditRecord, Notification
 from vanphong.ingest.models import FieldCorrection, Intake, IntakeSource, IntakeStatus
-from vanphong.storage.services import blob_put
 from vanphong.registry.access import access_incoming, incoming_visible_to
 from vanphong.registry.models import ArrivalSequence, IncomingDocument, IncomingStatus
 from vanphong.registry.services.incoming import (
@@ -23,6 +22,7 @@ from vanphong.registry.services.incoming import (
     incoming_grant,
     incoming_return,
 )
+from vanphong.storage.services import blob_put
 from vanphong.testing.factories import make_province, make_unit, make_user
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -37,10 +37,14 @@ def _register(clerk, unit, **kw):
 
 def test_arrival_numbers_follow_receipt_order_and_restart_each_year(clerk, office):
     """Số đến runs 1, 2, 3 in the year whatever the medium, and starts again from 1 on 1 January."""
-    a = _register(clerk, office, number_symbol="01-CV/BTCTW", arrived_at=datetime(2025, 12, 31, 16, 0, tzinfo=VN))
+    a = _register(
+        clerk, office, number_symbol="01-CV/BTCTW", arrived_at=datetime(2025, 12, 31, 16, 0, tzinfo=VN)
+    )
     b = _register(clerk, office, number_symbol="02-CV/BTCTW", medium="electronic",
                   arrived_at=datetime(2026, 1, 2, 8, 0, tzinfo=VN))  # fmt: skip
-    c = _register(clerk, office, number_symbol="03-CV/BTCTW", arrived_at=datetime(2026, 1, 2, 9, 0, tzinfo=VN))
+    c = _register(
+        clerk, office, number_symbol="03-CV/BTCTW", arrived_at=datetime(2026, 1, 2, 9, 0, tzinfo=VN)
+    )
     assert (a.arrival_year, a.arrival_number) == (2025, 1)
     assert [(d.arrival_year, d.arrival_number) for d in (b, c)] == [(2026, 1), (2026, 2)]
     assert AuditRecord.objects.filter(action="registry.incoming.register").count() == 3
@@ -50,7 +54,12 @@ def test_year_boundary_uses_vietnam_time(clerk, office):
     """23:30 on 31/12 in Hà Nội is already 1 January? No: 31/12 16:30 UTC is 23:30 local, still the old year."""
     doc = _register(clerk, office, arrived_at=datetime(2025, 12, 31, 16, 30, tzinfo=ZoneInfo("UTC")))
     assert doc.arrival_year == 2025
-    doc2 = _register(clerk, office, number_symbol="9-CV/TW", arrived_at=datetime(2025, 12, 31, 17, 30, tzinfo=ZoneInfo("UTC")))
+    doc2 = _register(
+        clerk,
+        office,
+        number_symbol="9-CV/TW",
+        arrived_at=datetime(2025, 12, 31, 17, 30, tzinfo=ZoneInfo("UTC")),
+    )
     assert doc2.arrival_year == 2026
 
 
@@ -70,7 +79,9 @@ def test_duplicate_warning_and_override(clerk, office):
     assert f"số đến {first.arrival_number}/{first.arrival_year}" in info.value.message
     assert IncomingDocument.objects.count() == 1
     assert ArrivalSequence.objects.get().last_number == 1  # the refused attempt took no number
-    second = _register(clerk, office, number_symbol="57-NQ/TW", issued_date=date(2024, 12, 22), acknowledge_duplicate=True)
+    second = _register(
+        clerk, office, number_symbol="57-NQ/TW", issued_date=date(2024, 12, 22), acknowledge_duplicate=True
+    )
     assert second.duplicate_of == first and second.arrival_number == 2
 
 

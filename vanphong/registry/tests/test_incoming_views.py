@@ -52,7 +52,9 @@ def test_confirm_registers_and_redirects_to_the_document(client, clerk, ready_in
             "subject": "V/v báo cáo sơ kết", "medium": "electronic"}  # fmt: skip
     response = client.post(reverse("registry:intake_confirm", args=[ready_intake.pk]), data)
     doc = IncomingDocument.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse("registry:incoming_detail", args=[doc.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "registry:incoming_detail", args=[doc.pk]
+    )
     assert doc.arrival_number == 1 and doc.blob_id == ready_intake.blob_id
     again = client.post(reverse("registry:intake_confirm", args=[ready_intake.pk]), data)  # a double click
     assert again.status_code == 302 and IncomingDocument.objects.count() == 1
@@ -78,7 +80,9 @@ def test_duplicate_asks_for_confirmation_then_registers(client, clerk, office, r
     html = response.content.decode()
     assert response.status_code == 200 and "Có thể trùng" in html and "Vẫn vào sổ" in html
     assert IncomingDocument.objects.count() == 1
-    response = client.post(reverse("registry:intake_confirm", args=[ready_intake.pk]), {**data, "acknowledge_duplicate": "on"})
+    response = client.post(
+        reverse("registry:intake_confirm", args=[ready_intake.pk]), {**data, "acknowledge_duplicate": "on"}
+    )
     assert response.status_code == 302 and IncomingDocument.objects.count() == 2
 
 

@@ -6,6 +6,7 @@ Every object is fetched through ``registry.access``; every write goes through a 
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
 from datetime import date
 from typing import Any
@@ -38,7 +39,7 @@ from ..access import (
     require_register,
 )
 from ..forms import RegisterForm, ReturnForm, UploadForm
-from ..models import IncomingDocument, IncomingStatus, Medium, OutgoingRecipient
+from ..models import IncomingStatus, Medium, OutgoingRecipient
 from ..panels import render_incoming_panels
 from ..preview import MAX_PREVIEW_PAGES, page_png
 from ..services.incoming import DuplicateWarning, incoming_document_register, incoming_return
@@ -87,13 +88,17 @@ def intake(request: HttpRequest) -> HttpResponse:
         if not form.is_valid():
             return _upload_reply(request, [], ["Chưa chọn tệp nào để tải lên."])
         created, errors = [], []
-        for f in form.cleaned_data["files"]:
+        for f in form.cleaned_data["uploads"]:
             try:
                 created.append(
                     ingest_services.intake_create(
-                        actor=user, unit=unit, source=IntakeSource.UPLOAD, filename=f.name, data=f,
+                        actor=user,
+                        unit=unit,
+                        source=IntakeSource.UPLOAD,
+                        filename=f.name,
+                        data=f,
                         content_type=f.content_type or "",
-                    )  # fmt: skip
+                    )
                 )
             except VanphongError as exc:
                 errors.append(f"{f.name}: {exc.message}")
@@ -142,10 +147,8 @@ def _initial_from(intake_obj: Intake) -> dict[str, Any]:
         else (Medium.PAPER if intake_obj.ocr_used or intake_obj.kind == "image" else Medium.ELECTRONIC),
     }
     if p.get("issued_date"):
-        try:
+        with contextlib.suppress(ValueError):
             initial["issued_date"] = date.fromisoformat(p["issued_date"])
-        except ValueError:
-            pass
     if p.get("doc_type"):
         initial["document_type"] = DocumentType.objects.filter(name__iexact=p["doc_type"]).first()
     if p.get("urgency"):
@@ -193,14 +196,18 @@ def intake_confirm(request: HttpRequest, pk: int) -> HttpResponse:
                 )  # fmt: skip
             except DuplicateWarning as exc:
                 duplicates = exc.details or []
-                form.data = form.data.copy()
-                form.data["acknowledge_duplicate"] = "on"
+                bound = request.POST.copy()
+                bound["acknowledge_duplicate"] = "on"
+                form = RegisterForm(bound, max_clearance=user.clearance)
+                form.is_valid()
                 messages.warning(request, exc.message)
             except VanphongError as exc:
                 form.add_error(None, exc.message)
             else:
                 flag = " — văn bản KHẨN, đã báo lãnh đạo văn phòng" if doc.is_urgent else ""
-                messages.success(request, f"Đã vào sổ văn bản đến số {doc.arrival_number}/{doc.arrival_year}{flag}.")
+                messages.success(
+                    request, f"Đã vào sổ văn bản đến số {doc.arrival_number}/{doc.arrival_year}{flag}."
+                )
                 return redirect("registry:incoming_detail", doc.pk)
     else:
         form = RegisterForm(initial=_initial_from(item), max_clearance=user.clearance)
@@ -259,7 +266,7 @@ def intake_page(request: HttpRequest, pk: int, page: int) -> HttpResponse:
 
 
 @login_required
-def intake_file(request: HttpRequest, pk: int) -> HttpResponse:
+def intake_file(request: HttpRequest, pk: int) -> FileResponse:
     item = access_intake(_user(request), pk)
     content_type = mimetypes.guess_type(item.filename)[0] or ""
     return _stream(item.blob_id, item.filename, content_type, download=request.GET.get("tai") == "1")
@@ -290,7 +297,9 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
     if status in IncomingStatus.values:
         qs = qs.filter(status=status)
     elif status == "open":
-        qs = qs.filter(status__in=[IncomingStatus.REGISTERED, IncomingStatus.PROPOSED, IncomingStatus.IN_PROGRESS])
+        qs = qs.filter(
+            status__in=[IncomingStatus.REGISTERED, IncomingStatus.PROPOSED, IncomingStatus.IN_PROGRESS]
+        )
     if request.GET.get("urgent") == "1":
         qs = qs.filter(is_urgent=True)
     if request.GET.get("overdue") == "1":
@@ -314,10 +323,18 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
 def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     doc = access_incoming(user, pk)
-    kind = doc.intake.kind if doc.intake_id and doc.intake else ("pdf" if doc.filename.lower().endswith(".pdf") else "")
+    kind = (
+        doc.intake.kind
+        if doc.intake_id and doc.intake
+        else ("pdf" if doc.filename.lower().endswith(".pdf") else "")
+    )
     if doc.blob_id and doc.intake_id and doc.intake and doc.intake.ocr_blob_id:
         kind = "pdf"  # the OCR copy is a PDF/A
-    pages = range(min(doc.page_count or 1, MAX_PREVIEW_PAGES)) if doc.blob_id and kind in ("pdf", "image") else range(0)
+    pages = (
+        range(min(doc.page_count or 1, MAX_PREVIEW_PAGES))
+        if doc.blob_id and kind in ("pdf", "image")
+        else range(0)
+    )
     return render(
         request,
         "registry/incoming_detail.html",
@@ -339,7 +356,7 @@ def incoming_page(request: HttpRequest, pk: int, page: int) -> HttpResponse:
 
 
 @login_required
-def incoming_file(request: HttpRequest, pk: int) -> HttpResponse:
+def incoming_file(request: HttpRequest, pk: int) -> FileResponse:
     doc = access_incoming(_user(request), pk)
     if request.GET.get("goc") == "1" and doc.intake_id and doc.intake:
         sha, name = doc.intake.blob_id, doc.intake.filename
