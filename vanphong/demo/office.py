@@ -20,6 +20,8 @@ from vanphong.accounts.services import delegation_create, role_assign, user_crea
 from vanphong.org.models import Position, Unit, UnitLevel
 from vanphong.org.services import divisions_load, position_ensure, unit_create
 
+from .documents import demo_documents_load
+
 DEMO_PASSWORD = "Vanphong@2026"  # noqa: S105 - printed on purpose: demo only
 PROVINCE_CODE = "80"  # Tây Ninh
 COMMUNE_CODES = ["25459", "25480", "25486"]  # Phường Tân Ninh, Phường Bình Minh, Xã Tân Biên
@@ -118,6 +120,8 @@ ROLE_SCOPE = {
     Role.SECURITY: "province",
     Role.COMMITTEE_LEADER: "province",
     Role.OFFICE_LEADER: "office",
+    Role.CLERK: "office",  # the văn thư of the Văn phòng keeps the registers of the Văn phòng Tỉnh ủy
+    Role.ARCHIVIST: "office",
 }
 
 
@@ -201,6 +205,7 @@ def demo_load() -> list[DemoLogin]:
                 )
             )
         _living_content(units)
+    demo_documents_load(units)
     return logins
 
 
