@@ -27,15 +27,22 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each is checked like a single FileField."""
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)]
+
+
 class UploadForm(forms.Form):
-    uploads = forms.FileField(
+    uploads = MultipleFileField(
         label="Tệp văn bản",
         widget=MultipleFileInput(attrs={"multiple": True, "accept": ".pdf,.docx,.jpg,.jpeg,.png,.tif,.tiff"}),
         help_text="PDF (bản điện tử hoặc bản quét), DOCX, ảnh JPG/PNG/TIFF. Có thể chọn nhiều tệp.",
     )
-
-    def clean_uploads(self) -> list[Any]:
-        return list(self.files.getlist("uploads"))
 
 
 class RegisterForm(forms.Form):

@@ -125,3 +125,25 @@ def test_specialist_cannot_open_the_intake_desk(client, office):
     login(client, specialist)
     response = client.get(reverse("registry:intake"))
     assert response.status_code == 302
+
+
+def test_upload_several_files_and_a_bad_one(client, clerk, office):
+    """Good files become intakes read inline (born-digital); a corrupt one is refused in Vietnamese and leaves
+    nothing behind."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from vanphong.storage.models import Blob
+
+    login(client, clerk)
+    blobs = Blob.objects.count()
+    bad = SimpleUploadedFile("hong.pdf", b"%PDF-1.7 not really a pdf", content_type="application/pdf")
+    response = client.post(reverse("registry:intake"), {"uploads": [bad]}, headers={"X-Upload": "1"})
+    assert response.status_code == 400
+    assert response.json()["errors"] and "hong.pdf" in response.json()["errors"][0]
+    assert not Intake.objects.exists() and Blob.objects.count() == blobs
+    good = [SimpleUploadedFile(f"cv-{i}.pdf", _pdf_bytes() + bytes([i]), content_type="application/pdf") for i in range(2)]
+    response = client.post(reverse("registry:intake"), {"uploads": good})
+    assert response.status_code == 302
+    assert Intake.objects.filter(unit=office).count() == 2
+    page = client.get(reverse("registry:intake"))
+    assert "cv-0.pdf" in page.content.decode()
