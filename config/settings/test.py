@@ -11,3 +11,7 @@ _TMP = tempfile.mkdtemp(prefix="vanphong-test-")
 VANPHONG_STORAGE = {"BACKEND": "vanphong.storage.backends.FileSystemBackend", "OPTIONS": {"root": _TMP}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": f"{_TMP}/test.sqlite3"}
+
+# ingest: the fake OCR backend (integration tests build the real one themselves and skip without ocrmypdf).
+VANPHONG_OCR_BACKEND = "vanphong.ingest.ocr.FakeOcrBackend"
+VANPHONG_OCR_OPTIONS: dict[str, object] = {}
