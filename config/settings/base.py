@@ -177,7 +177,9 @@ EMAIL_HOST_USER = os.environ.get("VANPHONG_EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("VANPHONG_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("VANPHONG_EMAIL_TLS", "") == "1"
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("VANPHONG_EMAIL_FROM", "vanphong@localhost")
 VANPHONG_BASE_URL = os.environ.get("VANPHONG_BASE_URL", "http://127.0.0.1:8000")

@@ -14,4 +14,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # ingest: the fake OCR backend (integration tests build the real one themselves and skip without ocrmypdf).
 VANPHONG_OCR_BACKEND = "vanphong.ingest.ocr.FakeOcrBackend"
-VANPHONG_OCR_OPTIONS: dict[str, object] = {}
+VANPHONG_OCR_OPTIONS = {}

@@ -102,9 +102,9 @@ def date_in_line(line: str) -> str | None:
 
 # --- line preparation ---------------------------------------------------------------------------------------
 
-MOTTO_RE = re.compile(r"CỘNG\s+H[OÒ][AÀ]\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s+NAM")
+MOTTO_RE = re.compile(r"CỘNG\s+H[OÒ][AÀ]\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s*NAM")  # OCR may glue VIỆTNAM
 MOTTO2_RE = re.compile(r"Độc\s+lập\s*[-–—]\s*Tự\s+do\s*[-–—]\s*Hạnh\s+phúc", re.IGNORECASE)
-PARTY_MOTTO_RE = re.compile(r"ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s+NAM")
+PARTY_MOTTO_RE = re.compile(r"[_\s]*ĐẢNG\s+CỘNG\s+SẢN\s+VIỆT\s*NAM")
 SECTION_RE = re.compile(
     r"^(?:VĂN BẢN QUY PHẠM PHÁP LUẬT|VĂN BẢN PHÁP LUẬT KHÁC|VĂN BẢN HỢP NHẤT(?:\s*-.*)?|ĐIỀU ƯỚC QUỐC TẾ)$"
 )
@@ -158,7 +158,7 @@ def prepare_lines(raw: list[str]) -> list[str]:
             s3 = MOTTO2_RE.sub(" ", MOTTO_RE.sub(" ", s2))
             if s3 != s2:
                 marker = marker or MOTTO
-            s = re.sub(r"\s{2,}", "  ", s3).strip()
+            s = re.sub(r"\s{2,}", "  ", s3).strip(" _")
         if SECTION_RE.match(s):
             s = ""
         if marker:

@@ -18,7 +18,8 @@ BODY_START_RE = re.compile(
 STRONG_BODY_RE = re.compile(
     r"^(?:[-–•+]\s*)?(?:Căn cứ|Kính gửi|Điều 1\b|Chương I\b|CHƯƠNG I\b|Phần I\b|PHẦN I\b|Ngày\s+\d)"
 )
-VV_RE = re.compile(r"^(?:V/v|V/V|v/v|Về việc)\b[\s.:]*", re.UNICODE)
+# "V/v" as printed, and as OCR reads the small italic form ("V%", "V/ v").
+VV_RE = re.compile(r"^(?:V\s?/\s?[vV]|v/v|V%|Về việc)(?=[\s.:]|$)[\s.:]*", re.UNICODE)
 
 
 def _clean_title(line: str) -> str:
@@ -96,4 +97,4 @@ def vv_subject(lines: list[str], start: int) -> str | None:
             break
         parts.append(line)
     text = re.sub(r"\s+", " ", " ".join(segments(p)[0] for p in parts)).strip()
-    return re.sub(r"^(?:V/V|v/v)", "V/v", text)
+    return re.sub(r"^(?:V\s?/\s?[vV]|v/v|V%)", "V/v", text)

@@ -96,7 +96,9 @@ def test_progress_update_is_idempotent() -> None:
     assert (progress.label, progress.done, progress.message, progress.percent) == ("Nhãn", 5, "năm", 50)
 
 
-@pytest.mark.django_db(transaction=True)  # the worker closes and reopens connections between tasks
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # the worker closes and reopens connections between tasks
 def test_worker_runs_queued_jobs_from_the_database(settings, admin_user, django_capture_on_commit_callbacks):
     """With the database backend, `vanphong worker --batch` runs queued jobs and records success and failure."""
     settings.TASKS = DB_TASKS

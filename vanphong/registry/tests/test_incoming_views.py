@@ -141,7 +141,10 @@ def test_upload_several_files_and_a_bad_one(client, clerk, office):
     assert response.status_code == 400
     assert response.json()["errors"] and "hong.pdf" in response.json()["errors"][0]
     assert not Intake.objects.exists() and Blob.objects.count() == blobs
-    good = [SimpleUploadedFile(f"cv-{i}.pdf", _pdf_bytes() + bytes([i]), content_type="application/pdf") for i in range(2)]
+    good = [
+        SimpleUploadedFile(f"cv-{i}.pdf", _pdf_bytes() + bytes([i]), content_type="application/pdf")
+        for i in range(2)
+    ]
     response = client.post(reverse("registry:intake"), {"uploads": good})
     assert response.status_code == 302
     assert Intake.objects.filter(unit=office).count() == 2
