@@ -17,6 +17,7 @@ from django.utils import timezone
 from vanphong.accounts.access import requires_two_factor
 from vanphong.accounts.models import Clearance, Delegation, Role, User
 from vanphong.accounts.services import delegation_create, role_assign, user_create
+from vanphong.catalogs.seed import seed_catalogs
 from vanphong.org.models import Position, Unit, UnitLevel
 from vanphong.org.services import divisions_load, position_ensure, unit_create
 
@@ -170,6 +171,7 @@ def _units() -> dict[str, Unit]:
 def demo_load() -> list[DemoLogin]:
     """Load (idempotently) the demo office and return the logins to print."""
     divisions_load()
+    seed_catalogs()  # idempotent; restores the catalogue on a database emptied by a test flush
     with transaction.atomic():
         for code, name, rank, leader in POSITIONS:
             position_ensure(code=code, name=name, rank=rank, is_leader=leader)
