@@ -8,6 +8,7 @@ Scope rules, one per line:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.db.models import Q, QuerySet
@@ -58,6 +59,25 @@ def has_role(user: User, role: str, unit: Unit | None = None) -> bool:
 
 def role_scopes(user: User, *roles: str) -> list[Unit]:
     return [scope for r, scope in effective_roles(user) if r in roles]
+
+
+def role_holders(roles: Iterable[str], unit_ids: Iterable[int], *, min_clearance: int = 0) -> list[User]:
+    """Active users holding one of ``roles`` on one of ``unit_ids`` — assigned, or delegated for today."""
+    roles, unit_ids = list(roles), list(unit_ids)
+    direct = RoleAssignment.objects.filter(role__in=roles, unit_id__in=unit_ids).values("user_id")
+    delegated = (
+        Delegation.objects.active(_today()).filter(role__in=roles, unit_id__in=unit_ids).values("grantee_id")
+    )
+    return list(
+        User.objects.filter(
+            Q(pk__in=direct) | Q(pk__in=delegated), is_active=True, clearance__gte=min_clearance
+        )
+    )
+
+
+def role_holders_over(unit: Unit, roles: Iterable[str], *, min_clearance: int = 0) -> list[User]:
+    """Holders of ``roles`` over ``unit``: on the unit itself or any unit above it."""
+    return role_holders(roles, unit.ancestor_ids, min_clearance=min_clearance)
 
 
 def requires_two_factor(user: User) -> bool:

@@ -169,7 +169,7 @@ def review_flow(document_type: DocumentType, unit: Unit) -> list[ReviewStep]:
     General steps (no type) and the type's own steps together. When steps are declared for the unit or one of
     its ancestors, those of the deepest such unit replace the steps declared for every unit.
     """
-    ancestors = [int(x) for x in unit.path.strip("/").split("/") if x] or [unit.pk]
+    ancestors = unit.ancestor_ids
     steps = list(
         ReviewStep.objects.filter(active=True)
         .filter(models.Q(document_type__isnull=True) | models.Q(document_type=document_type))

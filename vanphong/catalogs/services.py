@@ -104,7 +104,7 @@ def term_for(unit_id: int, on_date: date) -> Term | None:
     from vanphong.org.models import Unit
 
     unit = Unit.objects.get(pk=unit_id)
-    ids = [int(x) for x in unit.path.strip("/").split("/") if x] or [unit.pk]
+    ids = unit.ancestor_ids
     return (
         Term.objects.filter(unit_id__in=ids, active=True, start__lte=on_date)
         .filter(Q(end__isnull=True) | Q(end__gte=on_date))

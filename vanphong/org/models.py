@@ -98,9 +98,13 @@ class Unit(models.Model):
             self.valid_to is None or self.valid_to >= today
         )
 
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to this unit itself (read from ``path``, no query)."""
+        return [int(x) for x in self.path.strip("/").split("/") if x] or ([self.pk] if self.pk else [])
+
     def ancestors(self) -> UnitQuerySet:
-        ids = [int(x) for x in self.path.strip("/").split("/") if x]
-        return Unit.objects.filter(pk__in=ids).order_by("depth")
+        return Unit.objects.filter(pk__in=self.ancestor_ids).order_by("depth")
 
     def is_within(self, other: Unit) -> bool:
         """True when ``self`` is ``other`` or lies in its subtree."""

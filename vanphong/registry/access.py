@@ -113,3 +113,51 @@ def access_intake(user: User, pk: int) -> Intake:
         return intakes_visible_to(user).get(pk=pk)
     except Intake.DoesNotExist as exc:
         raise NotFound("Không tìm thấy tệp tiếp nhận hoặc bạn không phải văn thư của đơn vị nhận.") from exc
+
+
+# --- registers (sổ): NĐ 30 Phụ lục IV --------------------------------------------------------------------
+
+
+def can_read_register(user: User, unit: Unit) -> bool:
+    """A register is read by a superuser, or by văn thư, lãnh đạo văn phòng, lãnh đạo cấp ủy or lưu trữ holding
+    that role over the unit (directly or by delegation)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return any(has_role(user, role, unit) for role in REGISTER_ROLES)
+
+
+def access_register_unit(user: User, unit_id: int | str | None) -> Unit:
+    try:
+        pk = int(unit_id)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        pk = 0
+    unit = Unit.objects.select_related("parent").filter(pk=pk).first() if pk > 0 else None
+    if unit is None or not can_read_register(user, unit):
+        raise NotFound("Không tìm thấy sổ của đơn vị này hoặc bạn không có quyền xem.")
+    return unit
+
+
+def register_units(user: User) -> list[Unit]:
+    """Units whose registers the user may open: the units of their register roles, and units below them that
+    have documents (a committee leader over the province opens the Văn phòng's books). A superuser: their own
+    unit and every unit with documents."""
+    if not user.is_authenticated:
+        return []
+    scopes = role_scopes(user, *REGISTER_ROLES)
+    units: dict[int, Unit] = {u.pk: u for u in scopes}
+    if user.is_superuser and user.unit is not None:
+        units.setdefault(user.unit.pk, user.unit)
+    if user.is_superuser or scopes:
+        with_docs = Q(pk__in=IncomingDocument.objects.values("unit_id")) | Q(
+            pk__in=OutgoingDocument.objects.values("unit_id")
+        )
+        below = Q()
+        if not user.is_superuser:
+            below = Q(pk__in=[])
+            for scope in scopes:
+                below |= Q(path__startswith=scope.path)
+        for unit in Unit.objects.filter(below).filter(with_docs).select_related("parent"):
+            units.setdefault(unit.pk, unit)
+    return sorted(units.values(), key=lambda u: u.path)

@@ -31,12 +31,12 @@ from vanphong.core.audit import audit_log
 from vanphong.core.exceptions import PermissionDenied, ValidationError
 from vanphong.org.models import Unit
 
+from .access import can_read_register
 from .registers import (
     EXPORT_ACTION,
     Register,
     RegisterFilters,
     Row,
-    can_read_register,
     cells,
     display,
     register_rows,

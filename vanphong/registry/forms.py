@@ -10,16 +10,20 @@ from vanphong.catalogs.models import DocumentType, SecrecyLevel, Urgency
 
 from .models import Medium
 
-DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d/%m/%y"]
+DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d/%m/%y"]
 DATE_ERROR = "Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 05/03/2026."
 
 
 class VietDateField(forms.DateField):
+    """A date typed the Vietnamese way (ngày/tháng/năm), with a message a clerk can act on."""
+
     input_formats = DATE_FORMATS
     default_error_messages = {"invalid": DATE_ERROR}
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"}))
+        kwargs.setdefault(
+            "widget", forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "size": 10})
+        )
         super().__init__(**kwargs)
 
 

@@ -14,11 +14,10 @@ from vanphong.accounts.models import Role, RoleAssignment, User
 from vanphong.catalogs.models import DocumentType, NumberBook, SecrecyLevel, Urgency
 from vanphong.org.models import Unit, UnitLevel, validate_organ_id
 
+from .forms import VietDateField
 from .models import NumberReservation
 from .services.outgoing import RecipientIn, max_upload_bytes
 
-DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d/%m/%y"]
-DATE_ERROR = "Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 05/03/2026."
 LEADER_ROLES = (Role.COMMITTEE_LEADER, Role.OFFICE_LEADER, Role.UNIT_LEADER)
 # “000.00.01.A53 – Tên” (any dash, colon or bar), or “000.00.01.A53 Tên”; a leading code is checked as an id.
 ORGAN_LINE_RES = (
@@ -34,9 +33,8 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class VietDateField(forms.DateField):
-    input_formats = DATE_FORMATS
-    default_error_messages = {"invalid": DATE_ERROR}
+class PickerDateField(VietDateField):
+    """``VietDateField`` with the browser's date picker."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", DateInput())
@@ -179,7 +177,7 @@ class OutgoingDraftForm(forms.Form):
         label="Số lượng bản", min_value=1, max_value=9999, initial=1,
         error_messages={"min_value": "Số lượng bản phải từ 1 trở lên.", "invalid": "Số lượng bản phải là số."},
     )  # fmt: skip
-    reply_due_date = VietDateField(label="Hạn trả lời", required=False)
+    reply_due_date = PickerDateField(label="Hạn trả lời", required=False)
     notes = forms.CharField(label="Ghi chú", max_length=500, required=False)
     in_reply_to = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -232,7 +230,7 @@ class IssueForm(forms.Form):
         label="Dùng số đã giữ", queryset=NumberReservation.objects.none(), required=False,
         empty_label="— cấp số mới —",
     )  # fmt: skip
-    issued_date = VietDateField(label="Ngày văn bản", required=False, help_text="Để trống: hôm nay.")
+    issued_date = PickerDateField(label="Ngày văn bản", required=False, help_text="Để trống: hôm nay.")
 
     def __init__(self, *args: Any, books: list[NumberBook], reservations: QuerySet[NumberReservation],
                  **kwargs: Any) -> None:  # fmt: skip
@@ -256,7 +254,7 @@ class ReserveForm(forms.Form):
         label="Thể loại", queryset=DocumentType.objects.filter(active=True), required=False,
         empty_label="— theo sổ —", help_text="Cần chọn khi sổ dùng cho nhiều thể loại.",
     )  # fmt: skip
-    for_date = VietDateField(label="Ngày dự kiến ban hành")
+    for_date = PickerDateField(label="Ngày dự kiến ban hành")
     reason = forms.CharField(
         label="Lý do giữ số", max_length=300, error_messages={"required": "Cần ghi lý do."}
     )

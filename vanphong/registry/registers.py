@@ -27,14 +27,14 @@ from django.db.models import CharField, DateTimeField, F, IntegerField, Q, Query
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from vanphong.accounts.access import has_role, role_scopes
 from vanphong.accounts.models import User
 from vanphong.catalogs.models import DocumentType
 from vanphong.core.actions import register_action_labels
 from vanphong.core.exceptions import NotFound
 from vanphong.org.models import Unit
 
-from .access import REGISTER_ROLES, incoming_visible_to, outgoing_visible_to
+from .access import incoming_visible_to, outgoing_visible_to
+from .forms import VietDateField
 from .models import (
     IncomingDocument,
     IncomingStatus,
@@ -265,69 +265,7 @@ def register_by_slug(slug: str) -> Register:
         raise NotFound("Không có sổ này.") from exc
 
 
-# ---------------------------------------------------------------- access
-
-
-def can_read_register(user: User, unit: Unit) -> bool:
-    """A register is read by a superuser, or by văn thư, lãnh đạo văn phòng, lãnh đạo cấp ủy or lưu trữ holding
-    that role over the unit (directly or by delegation)."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return any(has_role(user, role, unit) for role in REGISTER_ROLES)
-
-
-def access_register_unit(user: User, unit_id: int | str | None) -> Unit:
-    try:
-        pk = int(unit_id)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        pk = 0
-    unit = Unit.objects.select_related("parent").filter(pk=pk).first() if pk > 0 else None
-    if unit is None or not can_read_register(user, unit):
-        raise NotFound("Không tìm thấy sổ của đơn vị này hoặc bạn không có quyền xem.")
-    return unit
-
-
-def register_units(user: User) -> list[Unit]:
-    """Units whose registers the user may open: the units of their register roles, and units below them that
-    have documents (a committee leader over the province opens the Văn phòng's books). A superuser: their own
-    unit and every unit with documents."""
-    if not user.is_authenticated:
-        return []
-    scopes = role_scopes(user, *REGISTER_ROLES)
-    units: dict[int, Unit] = {u.pk: u for u in scopes}
-    if user.is_superuser and user.unit is not None:
-        units.setdefault(user.unit.pk, user.unit)
-    if user.is_superuser or scopes:
-        with_docs = Q(pk__in=IncomingDocument.objects.values("unit_id")) | Q(
-            pk__in=OutgoingDocument.objects.values("unit_id")
-        )
-        below = Q()
-        if not user.is_superuser:
-            below = Q(pk__in=[])
-            for scope in scopes:
-                below |= Q(path__startswith=scope.path)
-        for unit in Unit.objects.filter(below).filter(with_docs).select_related("parent"):
-            units.setdefault(unit.pk, unit)
-    return sorted(units.values(), key=lambda u: u.path)
-
-
 # ---------------------------------------------------------------- filters
-
-DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
-DATE_ERROR = "Ngày không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 05/03/2026."
-
-
-class VnDateField(forms.DateField):
-    input_formats = DATE_FORMATS
-    default_error_messages = {"invalid": DATE_ERROR}
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "widget", forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "size": 10})
-        )
-        super().__init__(**kwargs)
 
 
 @dataclass(frozen=True)
@@ -386,8 +324,8 @@ class RegisterFilterForm(forms.Form):
                         "max_value": "Năm không hợp lệ."},
         widget=forms.NumberInput(attrs={"style": "width:6em"}),
     )  # fmt: skip
-    date_from = VnDateField(label="Từ ngày", required=False)
-    date_to = VnDateField(label="Đến ngày", required=False)
+    date_from = VietDateField(label="Từ ngày", required=False)
+    date_to = VietDateField(label="Đến ngày", required=False)
     medium = forms.ChoiceField(label="Hình thức", required=False, choices=[("", "Tất cả"), *Medium.choices])
     document_type = forms.ModelChoiceField(
         label="Tên loại", required=False, queryset=DocumentType.objects.filter(active=True),

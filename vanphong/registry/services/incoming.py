@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from vanphong.accounts.models import Role, RoleAssignment, User
+from vanphong.accounts.access import role_holders_over
+from vanphong.accounts.models import Role, User
 from vanphong.catalogs.models import DocumentType, SecrecyLevel, Urgency
 from vanphong.core.actions import register_action_labels
 from vanphong.core.audit import audit_log, snapshot
@@ -127,12 +128,6 @@ def _clean_fields(
         raise ValidationError(" ".join(errors), details=errors)
 
 
-def _leaders_of(unit: Unit, roles: tuple[str, ...]) -> list[User]:
-    ancestors = [int(x) for x in unit.path.strip("/").split("/") if x]
-    ids = RoleAssignment.objects.filter(role__in=roles, unit_id__in=ancestors).values("user_id")
-    return list(User.objects.filter(pk__in=ids, is_active=True))
-
-
 def incoming_document_register(
     *,
     actor: User | None,
@@ -233,7 +228,7 @@ def incoming_document_register(
         audit_log(actor=actor, action="registry.incoming.register", obj=doc, after=snapshot(doc, AUDIT_FIELDS),
                   unit=unit)  # fmt: skip
         url = reverse("registry:incoming_detail", args=[doc.pk])
-        leaders = _leaders_of(unit, (Role.OFFICE_LEADER,))
+        leaders = role_holders_over(unit, [Role.OFFICE_LEADER])
         if is_urgent:
             notify(users=leaders, kind="incoming.urgent", urgent=True, url=url,
                    text=f"Văn bản đến {urgency.name.upper() if urgency else 'KHẨN'} số {number}: {doc.subject[:200]}")  # fmt: skip

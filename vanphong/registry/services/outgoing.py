@@ -26,8 +26,8 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from vanphong.accounts.access import effective_roles, has_role, role_scopes
-from vanphong.accounts.models import Delegation, Role, RoleAssignment, User
+from vanphong.accounts.access import effective_roles, has_role, role_holders, role_scopes
+from vanphong.accounts.models import Role, RoleAssignment, User
 from vanphong.catalogs.models import (
     AuthorityRule,
     DocumentType,
@@ -46,7 +46,9 @@ from vanphong.core.exceptions import ConflictError, NotFound, PermissionDenied, 
 from vanphong.core.models import AuditRecord
 from vanphong.core.notify import notify
 from vanphong.ingest.models import Intake, IntakeSource, IntakeStatus
-from vanphong.ingest.services import intake_create
+from vanphong.ingest.preflight import detect_format, preflight, read_pdf
+from vanphong.ingest.services import intake_create, intake_discard
+from vanphong.ingest.text import join_pages
 from vanphong.org.models import Unit, UnitLevel, validate_organ_id
 from vanphong.storage.services import blob_put, blob_read
 
@@ -75,7 +77,6 @@ ACTION_LABELS = {
     "registry.outgoing.issue": "Cấp số, phát hành văn bản đi",
     "registry.outgoing.recall": "Thu hồi văn bản đi",
     "registry.outgoing.cancel": "Hủy dự thảo văn bản đi",
-    "registry.outgoing.intake_discard": "Hủy tệp chuyển nội bộ của văn bản bị thu hồi",
     "registry.number.reserve": "Giữ số văn bản đi (lấy số trước)",
     "registry.number.reservation_cancel": "Hủy số đã giữ",
     "registry.incoming.recalled": "Văn bản đến bị nơi gửi thu hồi",
@@ -177,64 +178,12 @@ def safe_filename(name: str, kind: str) -> str:
     return f"{stem}.{kind}"
 
 
-def _pdf_text(data: bytes, filename: str) -> tuple[str, int]:
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower():
-            raise ValidationError(
-                f"Tệp PDF “{filename}” có mật khẩu: hãy gỡ mật khẩu rồi tải lên lại.", code="pdf_encrypted"
-            ) from exc
-        raise ValidationError(f"Tệp PDF “{filename}” bị hỏng, không đọc được.", code="pdf_broken") from exc
-    try:
-        pages = len(pdf)
-        if pages == 0:
-            raise ValidationError(f"Tệp PDF “{filename}” không có trang nào.", code="pdf_empty")
-        parts = []
-        for i in range(min(pages, MAX_TEXT_PAGES)):
-            try:
-                page = pdf[i]
-                textpage = page.get_textpage()
-                parts.append(textpage.get_text_range())
-                textpage.close()
-                page.close()
-            except pdfium.PdfiumError as exc:
-                raise ValidationError(
-                    f"Tệp PDF “{filename}” bị hỏng, không đọc được trang {i + 1}.", code="pdf_broken"
-                ) from exc
-        return "\n".join(parts).replace("\r\n", "\n").strip(), pages
-    finally:
-        pdf.close()
-
-
-def _docx_text(data: bytes, filename: str) -> str | None:
-    """The paragraphs of a DOCX, or ``None`` when the ZIP is not a Word document."""
-    from defusedxml import ElementTree
-
-    broken = ValidationError(f"Tệp DOCX “{filename}” bị hỏng, không đọc được.", code="docx_broken")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            try:
-                info = zf.getinfo("word/document.xml")
-            except KeyError:
-                return None
-            if info.file_size > 4 * max_upload_bytes():
-                raise broken
-            xml = zf.read(info)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
-        raise broken from exc
-    try:
-        root = ElementTree.fromstring(xml)
-    except Exception as exc:  # defusedxml raises ParseError and its own DefusedXmlException family
-        raise broken from exc
-    lines = ["".join(t.text or "" for t in p.iter(f"{W_NS}t")) for p in root.iter(f"{W_NS}p")]
-    return "\n".join(line for line in lines if line.strip())
-
-
 def check_file(data: bytes, filename: str, *, pdf_only: bool = False) -> CheckedFile:
-    """Check an uploaded draft or signed file by its bytes (never by its name) and read its text."""
+    """Check an uploaded draft or signed file by its bytes (never by its name) and read its text.
+
+    Only PDF (and DOCX for drafts) are accepted here; reading them — corrupt or encrypted PDFs, DOCX zip bombs
+    and malformed XML — is the ingest preflight, the same check every received file goes through.
+    """
     name = (filename or "").strip() or "tệp"
     if not data:
         raise ValidationError(f"Tệp “{name}” rỗng (0 byte), hãy chọn lại tệp.", code="empty_file")
@@ -244,37 +193,37 @@ def check_file(data: bytes, filename: str, *, pdf_only: bool = False) -> Checked
             f"Tệp “{name}” dung lượng {len(data) / 1048576:.1f} MB, vượt giới hạn {limit / 1048576:g} MB.",
             code="too_big",
         )
-    if data.startswith(PDF_MAGIC):
-        text, pages = _pdf_text(data, name)
-        return CheckedFile(data, safe_filename(name, "pdf"), "pdf", text, pages)
+    fmt = detect_format(data)
     wanted = "tệp PDF" if pdf_only else "tệp DOCX hoặc PDF"
-    if data.startswith(OLE_MAGIC):
+    if fmt == "doc":
         raise ValidationError(
             f"Tệp “{name}” là định dạng Word cũ (.doc). Hãy lưu lại thành {wanted} rồi tải lên.",
             code="bad_type",
         )
-    if data.startswith(ZIP_MAGIC) and not pdf_only:
-        text_or_none = _docx_text(data, name)
-        if text_or_none is not None:
-            return CheckedFile(data, safe_filename(name, "docx"), "docx", text_or_none, None)
-    if pdf_only:
-        raise ValidationError(f"Bản đã ký phải là tệp PDF; “{name}” không phải tệp PDF.", code="bad_type")
-    raise ValidationError(
-        f"Tệp “{name}” không phải {wanted}. Dự thảo chỉ nhận tệp .docx hoặc .pdf.", code="bad_type"
-    )
+    if fmt == "zip" and not pdf_only and not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ValidationError(f"Tệp DOCX “{name}” bị hỏng, không đọc được.", code="docx_broken")
+    if fmt != "pdf" and (pdf_only or fmt != "docx"):
+        if pdf_only:
+            raise ValidationError(f"Bản đã ký phải là tệp PDF; “{name}” không phải tệp PDF.", code="bad_type")
+        raise ValidationError(
+            f"Tệp “{name}” không phải {wanted}. Dự thảo chỉ nhận tệp .docx hoặc .pdf.", code="bad_type"
+        )
+    kind = str(fmt)
+    clean_name = safe_filename(name, kind)
+    if kind == "pdf":  # the text layer however thin: a draft is not sent to OCR
+        pages, _encrypted = read_pdf(data, clean_name)
+        return CheckedFile(data, clean_name, kind, join_pages(pages).strip(), len(pages))
+    checked = preflight(data=data, filename=clean_name)
+    return CheckedFile(data, clean_name, kind, checked.text, checked.page_count)
 
 
 # --- who may do what --------------------------------------------------------------------------------------
 
 
-def _ancestor_ids(unit: Unit) -> list[int]:
-    return [int(x) for x in unit.path.strip("/").split("/") if x] or [unit.pk]
-
-
 def _own_bodies(unit: Unit) -> list[Unit]:
     """``unit`` and the units above it up to its cấp ủy or đảng ủy (the first unit that is not a phòng, ban,
     văn phòng or chi bộ), nearest first: Phòng Tổng hợp → Văn phòng Tỉnh ủy → Tỉnh ủy; a commune stops at itself."""
-    chain = sorted(Unit.objects.filter(pk__in=_ancestor_ids(unit)), key=lambda u: -u.depth)
+    chain = sorted(Unit.objects.filter(pk__in=unit.ancestor_ids), key=lambda u: -u.depth)
     out: list[Unit] = []
     for u in chain:
         if u.level == UnitLevel.CENTRAL:
@@ -420,25 +369,13 @@ def _detail_url(document: OutgoingDocument) -> str:
 
 def _role_holders(role: str, units: Iterable[Unit], *, min_clearance: int = 0) -> list[User]:
     """Active users holding ``role`` (directly or by delegation today) over any of ``units``."""
-    ids: set[int] = set()
-    for u in units:
-        ids.update(_ancestor_ids(u))
-    direct = RoleAssignment.objects.filter(role=role, unit_id__in=ids).values("user_id")
-    delegated = (
-        Delegation.objects.active(timezone.localdate())
-        .filter(role=role, unit_id__in=ids)
-        .values("grantee_id")
-    )
-    return list(
-        User.objects.filter(
-            Q(pk__in=direct) | Q(pk__in=delegated), is_active=True, clearance__gte=min_clearance
-        )
-    )
+    ids = {i for u in units for i in u.ancestor_ids}
+    return role_holders([role], ids, min_clearance=min_clearance)
 
 
 def _clerks_of(unit: Unit) -> list[User]:
     """Văn thư of ``unit``: those assigned at the nearest level of the unit's chain that has any."""
-    chain = _ancestor_ids(unit)
+    chain = unit.ancestor_ids
     rows = list(
         RoleAssignment.objects.filter(role=Role.CLERK, unit_id__in=chain).values_list("unit_id", "user_id")
     )
@@ -1107,16 +1044,6 @@ def books_for_clerk(user: User) -> QuerySet[NumberBook]:
 # --- recall and cancel -------------------------------------------------------------------------------------
 
 
-def _discard_intake(actor: User, intake: Intake, reason: str) -> None:
-    """Set an unregistered internal intake to discarded (its sender recalled the document)."""
-    before = intake.status
-    intake.status = IntakeStatus.DISCARDED
-    intake.error = f"Nơi gửi thu hồi văn bản: {reason}"[:500]
-    intake.save(update_fields=["status", "error", "updated_at"])
-    audit_log(actor=actor, action="registry.outgoing.intake_discard", obj=intake, unit=intake.unit,
-              before={"status": before}, after={"status": intake.status, "reason": reason})  # fmt: skip
-
-
 def _incoming_handlers(incoming: IncomingDocument) -> list[User]:
     grants = list(IncomingGrant.objects.filter(document=incoming).select_related("user", "unit"))
     users = [g.user for g in grants if g.user is not None]
@@ -1169,7 +1096,7 @@ def outgoing_recall(*, actor: User, document: OutgoingDocument, reason: str) -> 
                 url = reverse("registry:incoming_detail", args=[incoming.pk])
             for intake in intakes:
                 if intake.status not in (IntakeStatus.REGISTERED, IntakeStatus.DISCARDED):
-                    _discard_intake(actor, intake, reason)
+                    intake_discard(actor=actor, intake=intake, reason=f"Nơi gửi thu hồi văn bản: {reason}")
             r.recalled_at = now
             r.save(update_fields=["recalled_at"])
             notify(users=users, kind="incoming.recalled", url=url, urgent=True, text=text)

@@ -2,7 +2,7 @@
 
 ``/van-ban/so/`` chooses a register and a unit; ``/van-ban/so/<slug>/`` shows it 50 rows a page with the filter
 bar; ``…/in/`` is the print page (cover and the whole table, print CSS); ``…/xuat/xlsx/`` and ``…/xuat/pdf/``
-download it. Every page checks the unit through ``registers.access_register_unit`` (404 otherwise); downloads
+download it. Every page checks the unit through ``access_register_unit`` (404 otherwise); downloads
 and the print page are recorded in the audit trail.
 """
 
@@ -24,6 +24,7 @@ from vanphong.accounts.models import User
 from vanphong.core.exceptions import ValidationError, VanphongError
 from vanphong.org.models import Unit
 
+from ..access import access_register_unit, register_units
 from ..exports import CONTENT_TYPES, WEB_PDF_MAX_ROWS, audit_register_export, print_context, register_export
 from ..registers import (
     INCOMING,
@@ -33,12 +34,10 @@ from ..registers import (
     Register,
     RegisterFilterForm,
     Row,
-    access_register_unit,
     cells,
     display,
     register_by_slug,
     register_rows,
-    register_units,
 )
 
 DETAIL_URLS = {INCOMING: "registry:incoming_detail", OUTGOING: "registry:outgoing_detail"}

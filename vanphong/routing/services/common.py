@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from vanphong.accounts.access import has_role
-from vanphong.accounts.models import Delegation, Role, RoleAssignment, User
+from vanphong.accounts.access import has_role, role_holders, role_holders_over
+from vanphong.accounts.models import Role, User
 from vanphong.catalogs.holidays import working_calendar
 from vanphong.core.exceptions import NotFound, ValidationError
 from vanphong.org.models import Unit
@@ -212,24 +211,14 @@ def document_subject(document: IncomingDocument) -> str:
     return "" if document.secrecy_rank > 0 else f": {document.subject[:200]}"
 
 
-def _holders(roles: Iterable[str], unit_ids: list[int]) -> list[User]:
-    on = today()
-    direct = RoleAssignment.objects.filter(role__in=list(roles), unit_id__in=unit_ids).values("user_id")
-    delegated = (
-        Delegation.objects.active(on).filter(role__in=list(roles), unit_id__in=unit_ids).values("grantee_id")
-    )
-    return list(User.objects.filter(Q(pk__in=direct) | Q(pk__in=delegated), is_active=True))
-
-
 def leaders_over(unit: Unit, roles: Iterable[str]) -> list[User]:
     """Holders (direct or delegated today) of ``roles`` over ``unit``: on the unit itself or an ancestor."""
-    ancestors = [int(x) for x in unit.path.strip("/").split("/") if x]
-    return _holders(roles, ancestors)
+    return role_holders_over(unit, roles)
 
 
 def unit_handlers(unit: Unit) -> list[User]:
     """Who receives a unit's assignment: its lãnh đạo đơn vị, else its văn thư."""
-    return _holders([Role.UNIT_LEADER], [unit.pk]) or _holders([Role.CLERK], [unit.pk])
+    return role_holders([Role.UNIT_LEADER], [unit.pk]) or role_holders([Role.CLERK], [unit.pk])
 
 
 def assignees(assignment: Assignment) -> list[User]:
