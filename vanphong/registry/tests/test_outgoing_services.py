@@ -550,7 +550,7 @@ def test_late_issue_is_warned_not_refused(w, monkeypatch):
     doc = signed(w, draft(w))
     assert svc.signed_on(doc) == timezone.localdate()
     assert svc.issue_date_warnings(doc, timezone.localdate()) == []
-    monkeypatch.setattr(svc, "signed_on", lambda document: timezone.localdate() - timedelta(days=10))
+    monkeypatch.setattr(svc.issue, "signed_on", lambda document: timezone.localdate() - timedelta(days=10))
     warnings = svc.issue_date_warnings(doc, timezone.localdate())
     assert [x.code for x in warnings] == ["late_issue"] and "chậm nhất ngày làm việc tiếp theo" in warnings[
         0
