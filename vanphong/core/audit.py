@@ -91,7 +91,7 @@ def audit_log(
         unit = getattr(obj, "unit", None)
         if unit is None and obj._meta.label_lower == "org.unit":
             unit = obj
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # a failed record fails the caller's whole transaction
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
         values: dict[str, Any] = {
             "seq": head.last_seq + 1,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vanphong.core.audit import audit_log
@@ -73,16 +73,17 @@ def blob_put(*, actor: Any, data: bytes | IO[bytes], content_type: str = "") -> 
             return existing
         backend.put(sha, stream)
     with transaction.atomic():
-        blob, created = Blob.objects.get_or_create(
-            sha256=sha, defaults={"size": size, "content_type": content_type[:200]}
+        try:
+            with transaction.atomic():
+                blob = Blob.objects.create(sha256=sha, size=size, content_type=content_type[:200])
+        except IntegrityError:  # stored by someone else since the check above: same bytes, same row
+            return Blob.objects.get(pk=sha)
+        audit_log(
+            actor=actor,
+            action="storage.blob.put",
+            obj=blob,
+            after={"sha256": sha, "size": size, "content_type": blob.content_type},
         )
-        if created:
-            audit_log(
-                actor=actor,
-                action="storage.blob.put",
-                obj=blob,
-                after={"sha256": sha, "size": size, "content_type": blob.content_type},
-            )
     return blob
 
 

@@ -15,7 +15,7 @@ from .lines import (
     SEP,
     VBHN_RE,
     NumberSymbol,
-    date_in_line,
+    date_at,
     is_upper,
     iso_date,
     number_candidate,
@@ -122,11 +122,11 @@ def extract_metadata(text: str) -> dict[str, str | None]:
     # ngày ban hành
     issued: str | None = None
     if vb_lines:
-        issued = next((found for line in vb_lines if (found := date_in_line(line))), None)
+        issued = next((found for i in range(len(vb_lines)) if (found := date_at(vb_lines, i))), None)
     if issued is None:
         around = range(max(0, (ns_at if ns_at is not None and not vb_lines else lo) - 6), hi + 6)
         ordered = list(around) + [i for i in range(min(len(lines), 60)) if i not in around]
-        issued = next((found for i in ordered if i < len(lines) and (found := date_in_line(lines[i]))), None)
+        issued = next((found for i in ordered if i < len(lines) and (found := date_at(lines, i))), None)
     if issued is None:
         issued = mention_date
     if issued is None and (m := PASSED_RE.search(text)):

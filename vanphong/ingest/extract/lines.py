@@ -100,6 +100,20 @@ def date_in_line(line: str) -> str | None:
     return None
 
 
+WRAPPED_DATE_RE = re.compile(
+    rf",\s*{_NGAY}\s*\d{{1,2}}(?:\s*{_THANG}(?:\s*\d{{1,2}}(?:\s*{_NAM})?)?)?\s*$", re.IGNORECASE
+)
+
+
+def date_at(lines: list[str], i: int) -> str | None:
+    """``date_in_line`` of line ``i``, or of lines ``i`` and ``i + 1`` joined when a narrow column wrapped the
+    date line (“Tây Ninh, ngày 30 tháng 7 năm” / “2026”)."""
+    found = date_in_line(lines[i])
+    if found is None and i + 1 < len(lines) and WRAPPED_DATE_RE.search(lines[i]):
+        found = date_in_line(f"{lines[i]} {lines[i + 1]}")
+    return found
+
+
 # --- line preparation ---------------------------------------------------------------------------------------
 
 MOTTO_RE = re.compile(r"CỘNG\s+H[OÒ][AÀ]\s+XÃ\s+HỘI\s+CHỦ\s+NGHĨA\s+VIỆT\s*NAM")  # OCR may glue VIỆTNAM

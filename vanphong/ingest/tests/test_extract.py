@@ -312,6 +312,22 @@ def test_gazette_header_and_signature_stamp_are_ignored():
     assert result["number_symbol"] == "30/2020/NĐ-CP"  # not “1523 + 1524” of the gazette header
 
 
+@pytest.mark.parametrize(
+    ("cut", "rest"), [("năm", " 2025"), ("tháng", " 12 năm 2025"), ("ngày 22", " tháng 12 năm 2025")]
+)
+def test_a_wrapped_date_line_is_joined(cut, rest):
+    """A narrow header column may wrap “Tây Ninh, ngày 22 tháng 12 năm” / “2025” onto two lines."""
+    wrapped = NQ_TINH_UY.replace(f"{cut}{rest}\n", f"{cut}\n{rest.strip()}\n", 1)
+    assert wrapped != NQ_TINH_UY
+    assert extract_metadata(wrapped)["issued_date"] == "2025-12-22"
+
+
+def test_a_citation_wrapped_after_its_date_is_not_the_date():
+    text = NQ_TINH_UY.replace("Tây Ninh, ngày 22 tháng 12 năm 2025", "Tây Ninh, ngày … tháng … năm …")
+    text = text.replace("- Căn cứ", "- Căn cứ Quy định của Bộ Chính trị, ngày 3 tháng 2 năm\n2020;\n- Căn cứ")
+    assert extract_metadata(text)["issued_date"] != "2020-02-03"
+
+
 @pytest.mark.parametrize("index", range(len(SAMPLES)))
 def test_invented_documents_as_plain_text(index):
     assert extract_metadata(SAMPLES[index].text()) == SAMPLES[index].expected()

@@ -95,12 +95,14 @@ def incoming_duplicates(
 
 def _next_arrival_number(unit: Unit, year: int) -> int:
     """Lock the (unit, year) sequence row and take the next số đến. Creation races are retried once."""
-    try:
-        with transaction.atomic():
-            ArrivalSequence.objects.get_or_create(unit=unit, year=year)
-    except IntegrityError:
-        pass  # another clerk created it at the same moment; it exists now
-    seq = ArrivalSequence.objects.select_for_update().get(unit=unit, year=year)
+    seq = ArrivalSequence.objects.select_for_update().filter(unit=unit, year=year).first()
+    if seq is None:  # the first arrival of the year
+        try:
+            with transaction.atomic():
+                ArrivalSequence.objects.create(unit=unit, year=year)
+        except IntegrityError:
+            pass  # another clerk created it at the same moment; it exists now
+        seq = ArrivalSequence.objects.select_for_update().get(unit=unit, year=year)
     seq.last_number += 1
     seq.save(update_fields=["last_number"])
     return seq.last_number
@@ -182,12 +184,14 @@ def incoming_document_register(
                 )
             if intake.unit_id != unit.pk:
                 raise ValidationError("Tệp này được tiếp nhận cho đơn vị khác.")
-            blob = intake.ocr_blob or intake.blob
+            blob_id = intake.ocr_blob_id or intake.blob_id
             filename = filename or intake.filename
             text = text or intake.text
             ocr_used = intake.ocr_used
             page_count = page_count or intake.page_count
-        sha = intake.blob_id if intake is not None else (blob.pk if blob is not None else None)
+        else:
+            blob_id = blob.pk if blob is not None else None
+        sha = intake.blob_id if intake is not None else blob_id
         duplicates = incoming_duplicates(
             unit=unit,
             number_symbol=number_symbol,
@@ -215,7 +219,7 @@ def incoming_document_register(
             issuer_unit=issuer_unit, document_type=document_type, subject=subject.strip(),
             signer_name=signer_name.strip(), urgency=urgency, secrecy=secrecy,
             secrecy_rank=secrecy.rank if secrecy else 0, is_urgent=is_urgent, page_count=page_count,
-            copies=copies, notes=notes.strip(), intake=intake, blob=blob, filename=filename, text=text,
+            copies=copies, notes=notes.strip(), intake=intake, blob_id=blob_id, filename=filename, text=text,
             ocr_used=ocr_used, source_recipient=source_recipient,
             duplicate_of=duplicates[0].document if duplicates else None, registered_by=actor,
         )  # fmt: skip
