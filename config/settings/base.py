@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "vanphong.storage",
     "vanphong.jobs",
     "vanphong.ingest",
+    "vanphong.search",
     "vanphong.registry",
     "vanphong.routing",
     "vanphong.dashboards",
@@ -141,6 +142,12 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "vanphong" / "static"]
 
 # Jobs: the Django Tasks API; the database worker by default (no broker on one machine).
+# Search: the embedded tantivy index by default; "vanphong.search.backends.postgres.PostgresBackend" keeps the index
+# in PostgreSQL for deployments whose web nodes share only the database (docs/decisions/0003-search.md).
+VANPHONG_SEARCH = {
+    "BACKEND": os.environ.get("VANPHONG_SEARCH_BACKEND", "vanphong.search.backends.tantivy.TantivyBackend"),
+    "OPTIONS": {"path": str(DATA_DIR / "search")},
+}
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Content-addressed storage.

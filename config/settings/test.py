@@ -13,5 +13,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": f"{_TMP}/test.sqlite3"}
 
 # ingest: the fake OCR backend (integration tests build the real one themselves and skip without ocrmypdf).
+VANPHONG_SEARCH = {"BACKEND": "vanphong.search.backends.fake.FakeBackend", "OPTIONS": {}}
 VANPHONG_OCR_BACKEND = "vanphong.ingest.ocr.FakeOcrBackend"
 VANPHONG_OCR_OPTIONS = {}
