@@ -7,4 +7,7 @@ class RegistryConfig(AppConfig):
     verbose_name = "Văn bản đến, văn bản đi"
 
     def ready(self) -> None:
+        from .search import register_sources
         from .services import incoming, outgoing  # noqa: F401 - register the audit action labels
+
+        register_sources()

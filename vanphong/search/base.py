@@ -48,8 +48,12 @@ class SearchRecord:
     status: str = ""
     status_label: str = ""
     body: str = ""  # full text (NFC), may be long
-    extra: dict[str, str] = field(default_factory=dict)  # other Phụ lục VI fields shown on a hit (số đến, độ khẩn…)
-    acl: frozenset[str] = frozenset()  # principals allowed to read (see sources.py); empty = nobody but superusers
+    extra: dict[str, str] = field(
+        default_factory=dict
+    )  # other Phụ lục VI fields shown on a hit (số đến, độ khẩn…)
+    acl: frozenset[str] = (
+        frozenset()
+    )  # principals allowed to read (see sources.py); empty = nobody but superusers
 
     @property
     def year(self) -> int:

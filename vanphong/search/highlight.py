@@ -19,12 +19,15 @@ def query_terms(text: str) -> list[str]:
 def _spans(folded: str, terms: list[str]) -> list[tuple[int, int]]:
     if not terms:
         return []
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")(?!\w)")
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")(?!\w)"
+    )
     return [(m.start(), m.end()) for m in pattern.finditer(folded)]
 
 
 def _render(text: str, spans: list[tuple[int, int]], start: int, end: int) -> str:
-    out, pos = [], start
+    out: list[str] = []
+    pos = start
     for a, b in spans:
         if b <= start or a >= end:
             continue

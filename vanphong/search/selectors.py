@@ -25,7 +25,9 @@ def number_lookup(user: Any, text: str) -> SearchHit | None:
     that document: the search box jumps straight to it."""
     if not is_number_lookup(text):
         return None
-    result = get_backend().search(SearchQuery(text=text, limit=2, facets=False, highlight=False), viewer_for(user))
+    result = get_backend().search(
+        SearchQuery(text=text, limit=2, facets=False, highlight=False), viewer_for(user)
+    )
     exact = [h for h in result.hits if _same_number(h.number_symbol, text)]
     return exact[0] if len(exact) == 1 else None
 

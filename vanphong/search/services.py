@@ -84,7 +84,9 @@ def _expected(source: Source, batch: int) -> Iterator[tuple[str, str]]:
             yield record.key, record.fingerprint()
 
 
-def search_check(*, fix: bool = False, backend: SearchBackend | None = None, batch: int = BATCH) -> CheckReport:
+def search_check(
+    *, fix: bool = False, backend: SearchBackend | None = None, batch: int = BATCH
+) -> CheckReport:
     """Compare every record with the index: missing, stale and orphan entries; ``fix`` repairs them."""
     backend = backend or get_backend()
     report = CheckReport()
@@ -101,7 +103,11 @@ def search_check(*, fix: bool = False, backend: SearchBackend | None = None, bat
                 report.stale.append(key)
         report.orphans += sorted(set(indexed) - seen)
         if fix:
-            ids = [int(k.split(":", 1)[1]) for k in report.missing + report.stale if k.startswith(f"{source.kind}:")]
+            ids = [
+                int(k.split(":", 1)[1])
+                for k in report.missing + report.stale
+                if k.startswith(f"{source.kind}:")
+            ]
             search_index(kind=source.kind, ids=ids, backend=backend)
             backend.delete([k for k in report.orphans if k.startswith(f"{source.kind}:")])
     report.fixed = fix

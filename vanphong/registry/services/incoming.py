@@ -33,6 +33,7 @@ from ..models import (
     OutgoingRecipient,
     ResultKind,
 )
+from ..search import index_incoming
 
 register_action_labels(
     {
@@ -229,6 +230,7 @@ def incoming_document_register(
             intake.save(update_fields=["status", "updated_at"])
         if source_recipient is not None:
             OutgoingRecipient.objects.filter(pk=source_recipient.pk).update(received_at=timezone.now())
+        index_incoming([doc.pk])  # the search index follows after commit
         audit_log(actor=actor, action="registry.incoming.register", obj=doc, after=snapshot(doc, AUDIT_FIELDS),
                   unit=unit)  # fmt: skip
         url = reverse("registry:incoming_detail", args=[doc.pk])
@@ -280,7 +282,9 @@ def incoming_grant(*, document: IncomingDocument, unit: Unit | None = None, user
     """Let a unit or a person read the document (need-to-know), idempotently. Called by routing."""
     if unit is None and user is None:
         raise ValueError("unit or user required")
-    IncomingGrant.objects.get_or_create(document=document, unit=unit, user=user)
+    _grant, created = IncomingGrant.objects.get_or_create(document=document, unit=unit, user=user)
+    if created:
+        index_incoming([document.pk])  # who may read it changed
 
 
 _UNSET: Any = object()
@@ -328,6 +332,7 @@ def incoming_handling_update(
         for k, v in changes.items():
             setattr(doc, k, v)
         doc.save()
+        index_incoming([doc.pk])  # the search index follows after commit
         audit_log(actor=actor, action=action, obj=doc, before=before, after=snapshot(doc, AUDIT_FIELDS),
                   unit=doc.unit)  # fmt: skip
     return doc

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..analysis import folded_syllables, has_diacritics, is_number_lookup, query_numbers, syllables
+from ..analysis import bigrams, folded_syllables, has_diacritics, is_number_lookup, query_numbers, syllables
 from ..base import SearchHit, SearchQuery
 from ..highlight import mark, query_terms, snippet
 
@@ -15,10 +15,62 @@ MAX_AND_TERMS = 4
 
 # Question words and particles that carry no topic; dropped from long queries only (tuned on retrieval-dev).
 STOPWORDS = frozenset(
-    """
-    a ai bao bi cac cai cho chu co cua da dang duoc gi hay hoac khi khong la lam luc ma may minh mot nao neu
-    nguoi nhu nhung nay o phai ra roi sao se tai the theo thi trong tu va ve vi voi ban hoi xin cam on dung sai
-    """.split()
+    [
+        "a",
+        "ai",
+        "bao",
+        "bi",
+        "cac",
+        "cai",
+        "cho",
+        "chu",
+        "co",
+        "cua",
+        "da",
+        "dang",
+        "duoc",
+        "gi",
+        "hay",
+        "hoac",
+        "khi",
+        "khong",
+        "la",
+        "lam",
+        "luc",
+        "ma",
+        "may",
+        "minh",
+        "mot",
+        "nao",
+        "neu",
+        "nguoi",
+        "nhu",
+        "nhung",
+        "nay",
+        "o",
+        "phai",
+        "ra",
+        "roi",
+        "sao",
+        "se",
+        "tai",
+        "the",
+        "theo",
+        "thi",
+        "trong",
+        "tu",
+        "va",
+        "ve",
+        "vi",
+        "voi",
+        "ban",
+        "hoi",
+        "xin",
+        "cam",
+        "on",
+        "dung",
+        "sai",
+    ]
 )
 
 
@@ -38,7 +90,9 @@ class ParsedQuery:
     def __init__(self, text: str):
         self.text = text or ""
         self.phrases = [
-            words for m in PHRASE_RE.finditer(self.text) if len(words := folded_syllables(m[1] or m[2] or "")) > 0
+            words
+            for m in PHRASE_RE.finditer(self.text)
+            if len(words := folded_syllables(m[1] or m[2] or "")) > 0
         ]
         self.numbers = query_numbers(self.text)
         self.number_only = is_number_lookup(self.text)
@@ -53,11 +107,11 @@ class ParsedQuery:
             self.all_required = True
         self.folded = [folded[i] for i in keep]
         # exact tokens only where they differ from the folded ones: those carry the diacritic signal
-        self.exact = [exact[i] for i in keep if i < len(exact) and exact[i] != folded[i]] if self.accented else []
-        self.folded_bigrams = [f"{a}_{b}" for a, b in zip(folded, folded[1:], strict=False)]
-        self.exact_bigrams = (
-            [f"{a}_{b}" for a, b in zip(exact, exact[1:], strict=False)] if self.accented else []
+        self.exact = (
+            [exact[i] for i in keep if i < len(exact) and exact[i] != folded[i]] if self.accented else []
         )
+        self.folded_bigrams = bigrams(folded)
+        self.exact_bigrams = bigrams(exact) if self.accented else []
         self.highlight_terms = query_terms(self.text)
 
     @property

@@ -4,9 +4,9 @@ with a small BM25 for ranking. Not for production (everything lives in one proce
 from __future__ import annotations
 
 import math
-from datetime import date
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from datetime import date
 from typing import Any
 
 from ..analysis import bigrams, folded_syllables, number_tokens, syllables
@@ -111,7 +111,9 @@ class FakeBackend:
         present = [t in e["title_f"] or t in e["body_f"] or t in e["meta_f"] for t in p.folded]
         return all(present) if p.all_required else any(present)
 
-    def _score(self, e: dict[str, Any], p: ParsedQuery, n_docs: int, df: Counter[str], avg_len: float) -> float:
+    def _score(
+        self, e: dict[str, Any], p: ParsedQuery, n_docs: int, df: Counter[str], avg_len: float
+    ) -> float:
         def bm25(tf: int, term: str) -> float:
             idf = math.log(1 + (n_docs - df[term] + 0.5) / (df[term] + 0.5))
             return idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * e["length"] / avg_len))
@@ -154,7 +156,9 @@ class FakeBackend:
             scored.sort(key=lambda se: (-se[0], se[1]["record"].key))
         else:
             rev = query.sort != "date_asc"
-            ordered = sorted(entries, key=lambda e: (e["record"].doc_date or _MIN, e["record"].key), reverse=rev)
+            ordered = sorted(
+                entries, key=lambda e: (e["record"].doc_date or _MIN, e["record"].key), reverse=rev
+            )
             scored = [(0.0, e) for e in ordered]
         page = scored[query.offset : query.offset + query.limit]
         hits = [decorate(hit_from(e["record"], s), e["record"].body, query, p) for s, e in page]

@@ -76,7 +76,9 @@ def search(b, text="", viewer=OFFICE, **kw):
 # --- matching -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["nghị quyết 57", "nghi quyet 57", "NGHI QUYET 57", "chuyển đổi số quốc gia"])
+@pytest.mark.parametrize(
+    "text", ["nghị quyết 57", "nghi quyet 57", "NGHI QUYET 57", "chuyển đổi số quốc gia"]
+)
 def test_accented_and_unaccented_queries_find_the_resolution(backend, text):
     assert keys(search(backend, text))[0] == "incoming:1"
 
@@ -124,7 +126,7 @@ def test_a_long_question_matches_any_word_and_ranks(backend):
 def test_quoted_phrases_match_in_order(backend):
     assert sorted(keys(search(backend, '"chuyen doi so"', viewer=SUPERUSER))) == ["incoming:1", "incoming:6"]
     assert keys(search(backend, '"so chuyen doi"', viewer=SUPERUSER)) == []
-    assert keys(search(backend, '“đại hội Đảng bộ” tỉnh', viewer=SUPERUSER)) == ["incoming:3"]
+    assert keys(search(backend, "“đại hội Đảng bộ” tỉnh", viewer=SUPERUSER)) == ["incoming:3"]
 
 
 def test_highlights_mark_the_original_text(backend):
@@ -150,8 +152,14 @@ def test_empty_text_lists_everything_readable_newest_first(backend):
 
 
 def test_sort_by_date(backend):
-    assert keys(search(backend, "chuyen doi so", viewer=SUPERUSER, sort="date_asc")) == ["incoming:1", "incoming:6"]
-    assert keys(search(backend, "chuyen doi so", viewer=SUPERUSER, sort="date_desc")) == ["incoming:6", "incoming:1"]
+    assert keys(search(backend, "chuyen doi so", viewer=SUPERUSER, sort="date_asc")) == [
+        "incoming:1",
+        "incoming:6",
+    ]
+    assert keys(search(backend, "chuyen doi so", viewer=SUPERUSER, sort="date_desc")) == [
+        "incoming:6",
+        "incoming:1",
+    ]
 
 
 def test_filters(backend):
@@ -191,7 +199,7 @@ def test_without_clearance_a_secret_document_is_invisible_everywhere(backend):
     for text in ["xăngđầu", "xangdau", "phuong an bao ve", "07-PA/TU", ""]:
         result = search(backend, text, viewer=OFFICE)
         assert "incoming:5" not in keys(result)
-        assert all("Tối mật" != f.label for f in result.facets.get("secrecy", []))
+        assert all(f.label != "Tối mật" for f in result.facets.get("secrecy", []))
         assert all(f.value != "Phương án" for f in result.facets.get("doc_type", []))
     assert search(backend, "xangdau", viewer=OFFICE).total == 0
     assert backend.suggest("xangd", OFFICE) == []

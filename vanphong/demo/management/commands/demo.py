@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from vanphong.demo.office import DEMO_PASSWORD, demo_load
+from vanphong.search.services import search_reindex
 
 
 class Command(BaseCommand):
@@ -24,6 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         logins = demo_load()
+        indexed = search_reindex()  # the demo's documents are searchable before the worker starts
         w = self.stdout.write
         w("")
         w("Văn phòng số — văn phòng trình diễn: Văn phòng Tỉnh ủy Tây Ninh")
@@ -34,6 +36,7 @@ class Command(BaseCommand):
                 f"{login.username:<18} {login.role_label:<22} {'có' if login.two_factor else '':<4} "
                 f"{login.full_name} — {login.unit}"
             )
+        w(f"Chỉ mục tìm kiếm: {indexed['indexed']} văn bản.")
         w(
             "Tài khoản có 2FA: lấy mã 6 số bằng lệnh `.venv/bin/vanphong totp TÊN_ĐĂNG_NHẬP` (hoặc quét khóa bằng ứng dụng)."
         )

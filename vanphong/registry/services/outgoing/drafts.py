@@ -30,6 +30,7 @@ from ...models import (
     OutgoingStatus,
     ReviewDecision,
 )
+from ...search import index_outgoing
 from ._base import (
     AUDIT_FIELDS,
     CONTENT_TYPES,
@@ -107,6 +108,7 @@ def outgoing_draft_create(
             doc.draft_blob, doc.draft_filename, doc.text = blob, checked.filename, checked.text
         doc.save()
         _write_recipients(doc, cleaned)
+        index_outgoing([doc.pk])  # the search index follows after commit
         audit_log(actor=actor, action="registry.outgoing.draft_create", obj=doc, unit=unit,
                   after={**snapshot(doc, AUDIT_FIELDS), "recipients": _recipients_snapshot(doc)})  # fmt: skip
     return doc
@@ -186,6 +188,7 @@ def outgoing_draft_update(
         doc.save()
         if cleaned is not None:
             _write_recipients(doc, cleaned)
+        index_outgoing([doc.pk])  # the search index follows after commit
         audit_log(actor=actor, action="registry.outgoing.draft_update", obj=doc, before=before,
                   after={**snapshot(doc, AUDIT_FIELDS), "recipients": _recipients_snapshot(doc)})  # fmt: skip
     return doc
@@ -235,6 +238,7 @@ def outgoing_submit(*, actor: User, document: OutgoingDocument) -> OutgoingDocum
         )  # fmt: skip
         doc.status = OutgoingStatus.IN_REVIEW if rows else OutgoingStatus.APPROVED
         doc.save(update_fields=["status", "updated_at"])
+        index_outgoing([doc.pk])  # the search index follows after commit
         audit_log(actor=actor, action="registry.outgoing.submit", obj=doc, before=before,
                   after={"status": doc.status, "round": last_round + 1,
                          "flow": [{"order": s.order, "name": s.name, "role": s.role, "step": s.pk} for s in flow]})  # fmt: skip
@@ -305,6 +309,7 @@ def outgoing_review_decide(
                     notify(users=[doc.drafted_by], kind="outgoing.progress", url=_detail_url(doc),
                            text=f"{actor.get_full_name()} đồng ý ({step.name}); dự thảo chuyển bước "
                                 f"“{remaining[0].name}”.")  # fmt: skip
+        index_outgoing([doc.pk])  # the search index follows after commit
         audit_log(actor=actor, action="registry.outgoing.review", obj=doc, before={"status": before_status},
                   after={"status": doc.status, "review": step.pk, "round": step.round, "step": step.name,
                          "role": step.role, "decision": decision, "comment": comment})  # fmt: skip
@@ -351,6 +356,7 @@ def outgoing_signed_upload(
         doc.text = checked.text or doc.text
         doc.status = OutgoingStatus.SIGNED
         doc.save()
+        index_outgoing([doc.pk])  # the search index follows after commit
         audit_log(actor=actor, action="registry.outgoing.sign", obj=doc, before=before,
                   after={**snapshot(doc, AUDIT_FIELDS), "pages": checked.pages,
                          "signer": doc.signer_name, "uploaded_by": actor.pk})  # fmt: skip

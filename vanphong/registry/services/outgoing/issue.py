@@ -33,6 +33,7 @@ from ...models import (
     OutgoingStatus,
     ReservationStatus,
 )
+from ...search import index_outgoing
 from ..incoming import incoming_handling_update
 from ._base import (
     AUDIT_FIELDS,
@@ -232,6 +233,7 @@ def outgoing_issue(
             )
         delivered = _deliver(actor, doc)
         external = doc.recipients.filter(unit__isnull=True).count()
+        index_outgoing([doc.pk])  # the search index follows after commit
         audit_log(actor=actor, action="registry.outgoing.issue", obj=doc, before=before,
                   after={**snapshot(doc, AUDIT_FIELDS), "reservation": reservation.pk if reservation else None,
                          "delivered_internal": delivered, "external_waiting": external})  # fmt: skip

@@ -23,6 +23,7 @@ from ...models import (
     OutgoingStatus,
     ReviewDecision,
 )
+from ...search import index_outgoing
 from ..incoming import incoming_handling_update
 from ._base import AUDIT_FIELDS, ORIGIN_PREFIX, _clerks_of, _detail_url, _guard_open, _lock, _role_holders
 from .permissions import _is_manager, can_cancel_outgoing
@@ -88,6 +89,7 @@ def outgoing_recall(*, actor: User, document: OutgoingDocument, reason: str) -> 
             notify(users=users, kind="incoming.recalled", url=url, urgent=True, text=text)
             outcome.append({"recipient": r.pk, "incoming": incoming.pk if incoming else None,
                             "intakes": [i.pk for i in intakes]})  # fmt: skip
+        index_outgoing([doc.pk])  # the search index follows after commit
         audit_log(actor=actor, action="registry.outgoing.recall", obj=doc, before=before,
                   after={**snapshot(doc, AUDIT_FIELDS), "recipients": outcome})  # fmt: skip
     return doc
@@ -111,6 +113,7 @@ def outgoing_cancel(*, actor: User, document: OutgoingDocument, reason: str) -> 
         doc.status = OutgoingStatus.CANCELLED
         doc.notes = f"Hủy: {reason.strip()}"[:500]
         doc.save()
+        index_outgoing([doc.pk])  # the search index follows after commit
         audit_log(actor=actor, action="registry.outgoing.cancel", obj=doc, before=before,
                   after={**snapshot(doc, AUDIT_FIELDS), "reason": reason.strip()})  # fmt: skip
         if doc.drafted_by is not None and doc.drafted_by.pk != actor.pk:
