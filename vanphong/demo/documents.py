@@ -24,10 +24,12 @@ from vanphong.catalogs.models import (
     NumberBook,
     NumberStyle,
     ResetRule,
+    SecrecyLevel,
     Term,
     Urgency,
 )
 from vanphong.ingest.models import Intake, IntakeSource, IntakeStatus
+from vanphong.ingest.samples import sample_documents
 from vanphong.ingest.services import intake_create
 from vanphong.org.models import Unit
 from vanphong.registry.models import IncomingDocument, OutgoingStatus, ReviewDecision
@@ -244,6 +246,33 @@ def demo_documents_load(units: dict[str, Unit]) -> None:
         )
     _route(docs, people, units)
     _outgoing(docs, people, units)
+    _archive(units, clerk)
+
+
+ARCHIVE_YEAR_END = date(2025, 12, 31)
+ARCHIVE_COUNT = 180
+
+
+def _archive(units: dict[str, Unit], clerk: User) -> None:
+    """Last year's sổ đến: invented letters (text only, as if received electronically) so that search, facets and
+    registers have a year of history to work on; the marks (Mật, Khẩn) are those printed on each letter."""
+    if IncomingDocument.objects.filter(unit=units["office"], arrival_year=ARCHIVE_YEAR_END.year).exists():
+        return
+    types = {t.name: t for t in DocumentType.objects.all()}
+    secrecy = {x.name: x for x in SecrecyLevel.objects.all()}
+    urgency = {x.name: x for x in Urgency.objects.all()}
+    samples = sorted(
+        sample_documents(ARCHIVE_COUNT, seed=2025, today=ARCHIVE_YEAR_END), key=lambda s: s.issued
+    )
+    for i, spec in enumerate(samples):
+        arrived = min(spec.issued + timedelta(days=1 + i % 3), ARCHIVE_YEAR_END)
+        incoming_document_register(
+            actor=clerk, unit=units["office"], medium="electronic", subject=spec.expected()["subject"],
+            issuer_name=spec.issuer, number_symbol=spec.number_symbol, issued_date=spec.issued,
+            document_type=types.get(spec.doc_type), signer_name=spec.signer, text=spec.text(),
+            secrecy=secrecy.get(spec.secrecy or ""), urgency=urgency.get(spec.urgency or ""),
+            arrived_at=timezone.make_aware(datetime.combine(arrived, time(9, i % 60))),
+        )  # fmt: skip
 
 
 def _route(docs: list[IncomingDocument], people: dict[str, User], units: dict[str, Unit]) -> None:
