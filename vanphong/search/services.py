@@ -120,10 +120,14 @@ def search_reindex(
     backend: SearchBackend | None = None,
     batch: int = BATCH,
     progress: Callable[[str, int, int], None] | None = None,
+    recreate: bool = False,
 ) -> dict[str, int]:
     """Rebuild the index from the database in batches (bounded memory): every record is written again, then
-    entries whose record is gone are removed. Searches keep working meanwhile."""
+    entries whose record is gone are removed. Searches keep working meanwhile, except with ``recreate`` (start
+    from an empty index, e.g. after an upgrade changed its layout)."""
     backend = backend or get_backend()
+    if recreate:
+        backend.clear()
     wanted = set(kinds or [])
     totals = {"indexed": 0, "deleted": 0}
     for source in all_sources():

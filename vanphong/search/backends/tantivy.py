@@ -50,20 +50,20 @@ from .common import ParsedQuery, decorate
 Occur = tantivy.Occur
 Q = tantivy.Query
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 WRITER_HEAP = 128 * 1024 * 1024
 NO_SECRECY = "-"
 
 # Scoring weights (tuned on retrieval-dev, see docs/decisions/0003-search.md)
 BOOST = {
-    "title_f": 2.0,
+    "title_f": 1.0,
     "body_f": 1.0,
     "meta_f": 1.5,
-    "title_x": 1.5,
+    "title_x": 0.5,
     "body_x": 0.8,
     "meta_x": 1.0,
-    "bi_f": 1.2,
-    "bi_x": 0.8,
+    "bi_f": 2.0,
+    "bi_x": 1.5,
     "num": 40.0,
 }
 
@@ -101,8 +101,11 @@ def _analyzers() -> dict[str, Any]:
 
 def _doc(record: SearchRecord) -> tantivy.Document:
     meta = join([record.number_symbol, record.doc_type, record.issuer, record.signer])
-    title_f, body_f = folded_syllables(record.title), folded_syllables(record.body)
-    title_x, body_x = syllables(record.title), syllables(record.body)
+    # the body fields cover the whole text (title included) like a plain one-field BM25; the title fields add
+    # weight on top (measured on retrieval-dev: better hit@10 and mrr@10 than a body without its title)
+    whole = f"{record.title}\n{record.body}"
+    title_f, body_f = folded_syllables(record.title), folded_syllables(whole)
+    title_x, body_x = syllables(record.title), syllables(whole)
     d = tantivy.Document()
     d.add_text("key", record.key)
     d.add_text("kfp", f"{record.key} {record.fingerprint()}")
@@ -112,8 +115,8 @@ def _doc(record: SearchRecord) -> tantivy.Document:
     d.add_text("title_x", " ".join(title_x))
     d.add_text("body_x", " ".join(body_x))
     d.add_text("meta_x", " ".join(syllables(meta)))
-    d.add_text("bi_f", " ".join(bigrams(title_f) + bigrams(body_f)))
-    d.add_text("bi_x", " ".join(bigrams(title_x) + bigrams(body_x)))
+    d.add_text("bi_f", " ".join(bigrams(body_f)))
+    d.add_text("bi_x", " ".join(bigrams(body_x)))
     d.add_text("num", " ".join(number_tokens(record.number_symbol)))
     for token in sorted(record.acl):
         d.add_text("acl", token)
@@ -251,6 +254,16 @@ class TantivyBackend:
         return len(present)
 
     def clear(self) -> None:
+        """Empty the index. An index of an older layout (``SCHEMA_VERSION``) is removed and created afresh."""
+        version = self.path / "vanphong-schema"
+        if (self.path / "meta.json").exists() and (
+            not version.exists() or version.read_text().strip() != SCHEMA_VERSION
+        ):
+            with self._lock:
+                self._index = None
+                for f in self.path.iterdir():
+                    if f.is_file() and f.name != ".writer.lock":
+                        f.unlink()
         with self._writer() as w:
             w.delete_all_documents()
 

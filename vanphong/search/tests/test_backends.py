@@ -11,7 +11,7 @@ import pytest
 from django.db import connection
 
 from vanphong.search.backends import get_backend
-from vanphong.search.base import SearchQuery, SearchRecord, Viewer
+from vanphong.search.base import SearchQuery, SearchRecord, SearchUnavailable, Viewer
 
 pytestmark = pytest.mark.django_db
 
@@ -250,3 +250,17 @@ def test_reindexing_a_key_replaces_it_and_delete_removes_it(backend):
     fps = dict(backend.fingerprints())
     assert "incoming:1" not in fps and fps["incoming:2"] == CORPUS[1].fingerprint()
     assert backend.stats().documents == 5
+
+
+def test_tantivy_index_of_an_older_layout_is_refused_then_recreated(tmp_path):
+    from vanphong.search.backends.tantivy import TantivyBackend
+
+    path = tmp_path / "old"
+    TantivyBackend(path=path).index(CORPUS[:2])
+    (path / "vanphong-schema").write_text("0")
+    stale = TantivyBackend(path=path)
+    with pytest.raises(SearchUnavailable, match="reindex --recreate"):
+        stale.search(SearchQuery(text="van thu"), SUPERUSER)
+    stale.clear()
+    stale.index(CORPUS)
+    assert stale.search(SearchQuery(), SUPERUSER).total == len(CORPUS)

@@ -25,7 +25,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         logins = demo_load()
-        indexed = search_reindex()  # the demo's documents are searchable before the worker starts
+        indexed = search_reindex(
+            recreate=True
+        )  # the demo's documents are searchable before the worker starts
         w = self.stdout.write
         w("")
         w("Văn phòng số — văn phòng trình diễn: Văn phòng Tỉnh ủy Tây Ninh")

@@ -55,8 +55,6 @@ class Command(BaseCommand):
         if options["batch"] < 1:
             raise CommandError("--batch phải lớn hơn 0.")
         backend = get_backend()
-        if options["recreate"]:
-            backend.clear()
         tty = sys.stderr.isatty() and not options["json"]
         started = time.perf_counter()
 
@@ -70,7 +68,12 @@ class Command(BaseCommand):
                 sys.stderr.write("\n")
             sys.stderr.flush()
 
-        totals = search_reindex(kinds=options["kind"] or None, batch=options["batch"], progress=progress)
+        totals = search_reindex(
+            kinds=options["kind"] or None,
+            batch=options["batch"],
+            progress=progress,
+            recreate=options["recreate"],
+        )
         figures = {**totals, "seconds": round(time.perf_counter() - started, 2), "backend": backend.name,
                    "documents": backend.stats().documents}  # fmt: skip
         if options["json"]:
