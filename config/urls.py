@@ -11,6 +11,7 @@ urlpatterns = [
     path("tac-vu/", include("vanphong.jobs.urls")),
     path("van-ban/", include("vanphong.registry.urls")),
     path("xu-ly/", include("vanphong.routing.urls")),
+    path("tim-kiem/", include("vanphong.search.urls")),
     path("quan-tri-he-thong/", admin.site.urls),
     path("api/", api.urls),
 ]

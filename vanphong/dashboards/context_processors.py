@@ -16,6 +16,7 @@ NAV: list[tuple[str, str, frozenset[str]]] = [
     ("Văn bản cần xử lý", "routing:inbox", frozenset()),
     ("Văn bản đến", "registry:incoming_list", frozenset()),
     ("Văn bản đi", "registry:outgoing_list", frozenset()),
+    ("Tìm kiếm", "search:results", frozenset()),
     (
         "Sổ văn bản",
         "registry:register_index",

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import re
 
-from ..analysis import bigrams, folded_syllables, has_diacritics, is_number_lookup, query_numbers, syllables
+from ..analysis import (
+    bigrams,
+    fold,
+    folded_syllables,
+    has_diacritics,
+    is_number_lookup,
+    query_numbers,
+    syllables,
+)
 from ..base import SearchHit, SearchQuery
 from ..highlight import mark, query_terms, snippet
 
@@ -74,6 +82,40 @@ STOPWORDS = frozenset(
 )
 
 
+_TYPE_ABBRS: dict[str, set[str]] | None = None
+
+
+def type_abbreviations() -> dict[str, set[str]]:
+    """Folded document-type names → their folded abbreviations, from the catalogue (``catalogs.DocumentType``,
+    rules as data): “nghi quyet” → {“nq”}. Read once per process; empty when the catalogue cannot be read."""
+    global _TYPE_ABBRS
+    if _TYPE_ABBRS is None:
+        from django.db import DatabaseError
+
+        from vanphong.catalogs.models import DocumentType
+
+        table: dict[str, set[str]] = {}
+        try:
+            for name, party, state in DocumentType.objects.values_list("name", "party_abbr", "state_abbr"):
+                key = " ".join(folded_syllables(name.split("(")[0]))
+                table.setdefault(key, set()).update(fold(a) for a in (party, state) if a)
+        except DatabaseError:
+            return {}
+        _TYPE_ABBRS = {k: v for k, v in table.items() if k and v}
+    return _TYPE_ABBRS
+
+
+def typed_numbers(text: str) -> list[str]:
+    """“nghị quyết 57”, “Quyết định số 123” → the short number tokens “nq57”, “qd123” (indexed for every
+    document whose số, ký hiệu has that type and number)."""
+    folded = " ".join(folded_syllables(text))
+    out: list[str] = []
+    for name, abbrs in type_abbreviations().items():
+        for m in re.finditer(rf"(?<!\w){re.escape(name)}\s+(?:so\s+)?(\d{{1,5}})(?!\w)", folded):
+            out += [f"{a}{m[1]}" for a in sorted(abbrs)]
+    return out
+
+
 PHRASE_RE = re.compile(r'"([^"]+)"|“([^”]+)”')
 
 
@@ -94,7 +136,7 @@ class ParsedQuery:
             for m in PHRASE_RE.finditer(self.text)
             if len(words := folded_syllables(m[1] or m[2] or "")) > 0
         ]
-        self.numbers = query_numbers(self.text)
+        self.numbers = list(dict.fromkeys(query_numbers(self.text) + typed_numbers(self.text)))
         self.number_only = is_number_lookup(self.text)
         self.accented = has_diacritics(self.text)
         folded = folded_syllables(self.text)

@@ -187,7 +187,8 @@ class FakeBackend:
         *whole, last = words
         out = []
         for e in self._readable(viewer):
-            title = folded_syllables(e["record"].title) + folded_syllables(e["record"].number_symbol)
+            r = e["record"]
+            title = folded_syllables(f"{r.title} {r.doc_type} {r.number_symbol}") + sorted(e["numbers"])
             if all(w in title for w in whole) and any(t.startswith(last) for t in title):
                 out.append(e["record"])
         out.sort(key=lambda r: (r.doc_date or _MIN, r.key), reverse=True)

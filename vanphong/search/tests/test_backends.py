@@ -105,6 +105,17 @@ def test_document_numbers_are_exact_tokens(backend, text):
     assert keys(search(backend, text))[0] == "incoming:1"
 
 
+def test_a_type_name_and_number_rank_the_document_above_letters_citing_it(backend):
+    backend.index([
+        rec(11, "Về triển khai Nghị quyết 57 tại cơ sở", "Thực hiện Nghị quyết số 57-NQ/TW, công văn này …",
+            number_symbol="301-CV/VPTU", doc_type="Công văn", doc_date=date(2025, 3, 1)),
+        rec(12, "Kế hoạch thực hiện Nghị quyết 57", "Kế hoạch số 12 triển khai Nghị quyết 57-NQ/TW.",
+            number_symbol="12-KH/TU", doc_type="Kế hoạch", doc_date=date(2025, 4, 1)),
+    ])  # fmt: skip
+    for text in ("nghi quyet 57", "Nghị quyết số 57"):
+        assert keys(search(backend, text))[0] == "incoming:1"
+
+
 @pytest.mark.parametrize("text", ["30/2020/NĐ-CP", "30/2020/nd-cp", "nd30"])
 def test_state_numbers(backend, text):
     assert keys(search(backend, text))[0] == "incoming:2"
