@@ -62,7 +62,8 @@ def test_search_trims_exactly_as_the_pages_do_for_every_demo_user(backend, capsy
         got = {h.key for h in result.hits}
         expected = {f"incoming:{pk}" for pk in incoming_visible_to(user).values_list("pk", flat=True)}
         expected |= {
-            f"outgoing:{pk}" for pk in outgoing_visible_to(user).exclude(status="cancelled").values_list("pk", flat=True)
+            f"outgoing:{pk}"
+            for pk in outgoing_visible_to(user).exclude(status="cancelled").values_list("pk", flat=True)
         }
         assert got == expected, user.username
         assert result.total == len(expected)
