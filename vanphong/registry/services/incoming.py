@@ -185,7 +185,7 @@ def incoming_document_register(
                 )
             if intake.unit_id != unit.pk:
                 raise ValidationError("Tệp này được tiếp nhận cho đơn vị khác.")
-            blob_id = intake.ocr_blob_id or intake.blob_id
+            blob_id: str | None = intake.ocr_blob_id or intake.blob_id
             filename = filename or intake.filename
             text = text or intake.text
             ocr_used = intake.ocr_used
