@@ -1,4 +1,5 @@
-"""Benchmarks of the reading and registering of incoming documents; each prints figures (``--json`` for machines).
+"""Benchmarks of the reading and registering of incoming documents and of search; each prints figures
+(``--json`` for machines).
 
 ``vanphong bench extract --dir DIR [--gold FILE] [--errors N] [--json]``
     Metadata extraction accuracy and speed on a corpus: the Công báo form (``index.json`` + ``text/``) or a folder
@@ -15,6 +16,22 @@
     WeasyPrint and cached under ``DATA_DIR/bench``) into a throw-away unit of the current database. Everything
     runs in one transaction that is rolled back (and the stored files removed) unless ``--keep``. ``--jobs N``
     (with ``--keep``, on a scratch database) forks N processes that commit every document on its own.
+``vanphong bench retrieval --corpus LAW.json --questions Q.json [--backend tantivy|postgres|fake]``
+    Search quality on an ALQAC-format set (``../shared/data/retrieval-dev/alqac2023``): every article indexed
+    through the real backend (tantivy in a temporary directory; postgres in the current database under the kind
+    ``bench``, removed afterwards) and every question asked as written and without diacritics, trimming on.
+    Prints ONE JSON line: ``{"questions", "accented": {"hit@1", "hit@10", "mrr@10"}, "unaccented": {…},
+    "bm25_baseline": {"accented": {…}, "unaccented": {…}}, "backend", "articles", "seconds"}``; the baseline is
+    plain BM25 in pure Python on the same run (see ``vanphong.search.bench``). Bad input: Vietnamese message on
+    stderr, exit code 2.
+``vanphong bench search --docs N [--backends tantivy,postgres] [--queries 200] [--dir PATH] [--source FILE] [--json]``
+    Latency (p50/p95/max ms), index size, build time and peak memory at volume: N documents recombined from the
+    Bộ pháp điển text (``--source``, default ``VANPHONG_REAL_DATA/phapdien/articles.jsonl.gz``), streamed into
+    each backend in batches, kept under ``--dir`` (default ``DATA_DIR/bench/search``) and reused next time for the
+    same N. Query sets: 1–3 terms, broad terms, quoted phrases, exact numbers; trimming and facets on, limit 20.
+    PostgreSQL is measured only when DATABASE_URL is PostgreSQL — best a scratch database: the documents go into
+    the product's search table under the kind ``bench_search`` (a previous size replaced, kept for reuse) and the
+    size reported is the whole table's; otherwise it is skipped with a notice.
 """
 
 from __future__ import annotations
@@ -89,6 +106,26 @@ class Command(BaseCommand):
         ing.add_argument("--jobs", type=int, default=1,
                          help="Worker processes; needs --keep (one commit per document, as in production).")  # fmt: skip
         ing.add_argument("--json", action="store_true")
+        ret = sub.add_parser(
+            "retrieval", help="Search quality (hit@k, MRR) on ALQAC-format questions vs BM25."
+        )
+        ret.add_argument("--corpus", required=True, help="law.json: [{id, articles: [{id, text}]}]")
+        ret.add_argument(
+            "--questions", required=True, help="train.json: [{question_id, text, relevant_articles}]"
+        )
+        ret.add_argument("--backend", default="tantivy", choices=("tantivy", "postgres", "fake"))
+        se = sub.add_parser("search", help="Search latency, index size and build time at volume.")
+        se.add_argument("--docs", type=int, required=True)
+        se.add_argument(
+            "--backends", default="tantivy,postgres", help="Comma-separated: tantivy, postgres, fake."
+        )
+        se.add_argument("--queries", type=int, default=200, help="Queries per set (default 200).")
+        se.add_argument("--dir", default=None, dest="directory", help="Default: DATA_DIR/bench/search.")
+        se.add_argument(
+            "--source", default=None, help="Default: VANPHONG_REAL_DATA/phapdien/articles.jsonl.gz."
+        )
+        se.add_argument("--batch", type=int, default=5000, help="Documents per index call (default 5000).")
+        se.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -96,6 +133,10 @@ class Command(BaseCommand):
             self._extract(options)
         elif action == "ocr":
             self._ocr(options)
+        elif action == "retrieval":
+            self._retrieval(options)
+        elif action == "search":
+            self._search(options)
         else:
             self._ingest(options)
 
@@ -235,6 +276,54 @@ class Command(BaseCommand):
             f"{summary['pages_per_minute']} pages/min; CER mean {_pct(summary['cer_mean']).strip()}, "
             f"micro {_pct(summary['cer_micro']).strip()}"
         )
+
+    # --- search ---------------------------------------------------------------------------------------------
+
+    def _retrieval(self, options: dict[str, Any]) -> None:
+        from vanphong.search.bench import (
+            BenchInputError,
+            load_corpus,
+            load_questions,
+            postgres_available,
+            run_retrieval,
+        )
+
+        try:
+            articles = load_corpus(Path(options["corpus"]))
+            questions = load_questions(Path(options["questions"]))
+        except BenchInputError as exc:
+            raise CommandError(exc.message, returncode=2) from exc
+        if options["backend"] == "postgres" and (reason := postgres_available()):
+            raise CommandError(reason, returncode=2)
+        figures = run_retrieval(articles, questions, backend=options["backend"])
+        self.stdout.write(json.dumps(figures, ensure_ascii=False))
+
+    def _search(self, options: dict[str, Any]) -> None:
+        from vanphong.search.bench import BenchInputError, format_search, run_search
+
+        names = [n.strip() for n in options["backends"].split(",") if n.strip()]
+        unknown = [n for n in names if n not in ("tantivy", "postgres", "fake")]
+        if not names or unknown:
+            raise CommandError(
+                f"--backends: không biết “{', '.join(unknown) or options['backends']}”; dùng tantivy, postgres, fake.",
+                returncode=2,
+            )
+        directory = Path(options["directory"] or Path(settings.DATA_DIR) / "bench" / "search")
+        source = Path(
+            options["source"] or Path(settings.VANPHONG_REAL_DATA) / "phapdien" / "articles.jsonl.gz"
+        )
+        progress = (lambda _m: None) if options["json"] else (lambda m: self.stderr.write(m))
+        try:
+            figures = run_search(
+                docs=options["docs"], backends=names, count=options["queries"], directory=directory,
+                source=source, batch=max(1, options["batch"]), progress=progress,
+            )  # fmt: skip
+        except BenchInputError as exc:
+            raise CommandError(exc.message, returncode=2) from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(figures, ensure_ascii=False))
+        else:
+            self.stdout.write(format_search(figures))
 
     # --- ingest ----------------------------------------------------------------------------------------------
 

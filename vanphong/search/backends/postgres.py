@@ -1,0 +1,882 @@
+"""PostgreSQL full-text backend: the index is one table (``search.SearchEntry``; its PostgreSQL-only columns come
+from migration 0002), read and written with raw SQL. The fake's semantics (``backends.fake``) for matching,
+trimming, filters, facets, sorting and paging; ranking is PostgreSQL's ``ts_rank``, and beyond ``count_limit``
+matches counts, facets and ranking are capped (below).
+
+Schema (``search_searchentry``)
+    Portable: ``key`` (unique), the filter columns (``kind``, ``doc_type``, ``issuer``, ``unit_id``, ``year``,
+    ``doc_date``, ``secrecy_rank``, ``secrecy_label``, ``status``), ``data`` (``record_to_json``: rebuilds a hit),
+    ``body`` (snippets), ``fingerprint``. PostgreSQL only: ``acl text[]`` (GIN), ``facets text[]`` (one element per
+    facet in ``FACETS`` order, ``"<facet>:<facet_term>"`` or NULL) and three tsvectors built **in Python** with
+    ``vanphong.search.analysis`` and sent in PostgreSQL's binary form — no text-search parser, no ``unaccent``: it
+    can neither split “123-NQ/TU” nor miss “đ”. Weights say where a word stands: A title, B số/ký hiệu, C tên
+    loại/cơ quan ban hành/người ký, D body; sections are one position apart, so a phrase
+    (``'a':AD <-> 'b':AD``) never spans title and body and never matches in the metadata, as in the fake.
+
+    - ``tsv`` (GIN; kept in the row, ~1–2 kB): folded syllables (``nghi``) and number tokens (``#57nqtw``,
+      ``#nq57``) with positions — matching, phrases and the first ranking stage, with no TOAST read.
+    - ``head`` (GIN; in the row): the same for title, số/ký hiệu and metadata only — suggestions
+      (``'whole':AB & 'last':*AB``: title and số/ký hiệu, as the fake) and the title tier (below).
+    - ``xtsv`` (no index; TOASTed, ~5 kB): the accented syllables where they differ (``nghị``) and folded bigrams
+      of title and body (``nghi~quyet``; ``~`` is never inside a ``\\w+`` syllable) — the second ranking stage,
+      read for ``rerank_limit`` rows only.
+
+Security trimming is in the WHERE of every statement that finds rows: ``acl && viewer.principals AND
+secrecy_rank <= clearance`` (omitted only for ``principals is None``); counts, facets, candidates, suggestions
+and similar documents all come from the trimmed, filtered match set, never from filtering a page afterwards.
+
+Query strategy and trade-offs (STACK.md §2b/§2d: ``ts_rank`` over a broad match set costs seconds at 1M rows;
+a GIN bitmap costs ~0.2 µs per posting of every word, so two common words cost ~150 ms at 1M before any row
+is read; a LIMIT that stops early costs what it reads):
+
+1. One statement finds at most ``count_limit`` + 1 (default 1,000 + 1) matches (unordered, stopping early) and
+   returns their count, their facet counts (one GROUPING SETS pass) and the best ``rerank_limit`` of them by a
+   first-stage score computed on the row as it is read: ``ts_rank`` of the folded words on ``tsv`` (weights
+   D 0.4, C 0.4, B 0.6, A 1.0, length-normalised) + 100 for a number-token match. Up to ``count_limit`` the
+   count and facets are exact; beyond it ``total = count_limit``, ``total_exact=False`` and the facets are
+   those of the matches found (lower bounds, readable rows only).
+2. How the matches are found is chosen per query from ``pg_stats`` (word and principal frequencies) with a
+   small cost model (``_access``): read the table in order (broad words, a viewer who reads much), the
+   viewer's rows from the ACL index testing the words on each (a viewer who reads little: the benchmark's
+   offices read ~2 %), the words' index testing the ACL on each row (rare words), or both indexes. A condition
+   is kept out of an index scan by writing it ``(…) IS TRUE``; ``enable_bitmapscan`` is turned off for the
+   in-order read. The planner alone picks GIN bitmaps for common words and is ~10× slower there. Without
+   statistics the planner decides; so ``index()`` runs ANALYZE after a bulk write (and merges the GIN pending
+   lists, which every search would otherwise scan whole: autovacuum is often off or late).
+3. When the match set is capped, up to ``tier_limit`` (200) matches with every word in the title/metadata
+   (``head``) join the candidates — unless the statistics say that costs more than ~8 ms — so a broad query
+   ranks the found sample plus title matches from anywhere: the best document among 300,000 may be missed, a
+   document whose title has the words is much less likely to be.
+4. Second stage: the best ``max(rerank_limit, offset + limit)`` candidates get + ``ts_rank`` of the accented
+   words typed and the query bigrams on ``xtsv``; the page is cut from that order, then its data and body are
+   read (20 rows). Pages end at ``count_limit``.
+5. Date sorts and the empty query: ``ORDER BY coalesce(doc_date, '0001-01-01') DESC|ASC, key`` over the whole
+   trimmed match set with LIMIT (a btree on that expression): exact order.
+6. Each read is one transaction with ``jit``, parallel workers and synchronized seq scans off (start-up costs
+   more than these queries; scans start at the same place, so a capped result is stable) and a
+   ``statement_timeout`` (``timeout_ms``, 10 s). A timeout, a missing table or another database error raises
+   ``SearchUnavailable`` with a Vietnamese message; so does any database other than PostgreSQL.
+
+Writes: ``index()`` analyses every record in Python first, then upserts them (``ON CONFLICT (key)``) in one
+transaction on a server-side-binding cursor (the tsvectors go over in binary: the text form cost ~0.4 ms a row
+to parse), so a failure leaves nothing half-written. ~1.6 ms a document (100k in ~160 s on 2 busy cores).
+
+Known limits: positions are clamped at 16,383 and 256 are kept per lexeme (PostgreSQL's limits): a phrase that
+only occurs past the ~16,000th syllable of a body is not found (single words always are); a body over 40,000
+characters whose tsvector would pass ~900 kB loses its positions (then phrases in it are not found). Snippets
+come from the first ``snippet_chars`` (20,000) characters. ``similar`` ranks up to ``candidate_limit`` (1,000)
+documents sharing neighbouring title words, then any title or frequent body word, not every document sharing a
+word as the fake does. Disk: ~10 kB a document (body, data and ``xtsv`` dominate; the GIN indexes ~0.7 kB).
+"""
+
+# ruff: noqa: S608 — the SQL is assembled from this module's constants and fragments; values are always parameters
+from __future__ import annotations
+
+import json
+import math
+import struct
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from django.db import DatabaseError, connections, transaction
+from psycopg import Cursor
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
+
+from ..analysis import WORD_RE, fold, folded_syllables, nfc, number_tokens
+from ..base import (
+    FACETS,
+    FacetValue,
+    IndexStats,
+    SearchHit,
+    SearchQuery,
+    SearchRecord,
+    SearchResult,
+    SearchUnavailable,
+    Viewer,
+    facet_key,
+    facet_split,
+    facet_term,
+    hit_from_json,
+    record_to_json,
+)
+from .common import STOPWORDS, ParsedQuery, decorate
+
+TABLE = "search_searchentry"
+RANK_WEIGHTS = "{0.4,0.4,0.6,1.0}"  # D body, C metadata, B số/ký hiệu, A title
+NUMBER_BOOST = 100.0
+BIGRAM_SEP = "~"  # never inside a \w+ syllable
+NUMBER_PREFIX = "#"
+MAX_POSITION = 16383  # PostgreSQL's limit
+MAX_POSITIONS_PER_LEXEME = 256  # PostgreSQL's limit
+MAX_LEXEME_CHARS = 200  # PostgreSQL refuses lexemes over 2 kB; nobody searches for longer words
+TSV_BUDGET = 900_000  # bytes, under PostgreSQL's 1 MB tsvector limit
+FACET_TOP = 20
+# the access cost model (µs, measured on 100k rows of ~3 kB): a row read in table order and tested, a posting
+# walked into a GIN bitmap, a row fetched from a bitmap and tested
+SEQ_ROW_US = 1.5
+GIN_ITEM_US = 0.2
+HEAP_ROW_US = 3.0
+TIER_BUDGET_US = (
+    8000  # the title tier is skipped when estimated dearer (very common title words, large index)
+)
+TIER_ACL_INDEX_BELOW = 0.05  # the title tier intersects the ACL index when the viewer reads less than this
+PHRASE_SHARE = 0.1  # of the rows holding a phrase's words, those holding them in order (a guess)
+GIN_INDEXES = ("search_entry_tsv", "search_entry_head", "search_entry_acl")
+ANALYZE_MIN_ROWS = 1000
+DATE_ORDER = "coalesce(e.doc_date, '0001-01-01'::date)"
+
+NOT_POSTGRES = (
+    "Máy tìm kiếm PostgreSQL chỉ dùng được khi cơ sở dữ liệu là PostgreSQL. "
+    "Hãy chọn máy tìm kiếm khác (tantivy) trong cấu hình VANPHONG_SEARCH."
+)
+UNREADABLE = (
+    "Không đọc được chỉ mục tìm kiếm trong PostgreSQL. Hãy chạy “manage.py migrate” rồi “search reindex”."
+)
+TOO_SLOW = "Tìm kiếm mất quá nhiều thời gian. Hãy thêm từ khóa hoặc bộ lọc để thu hẹp kết quả."
+
+
+# --- analysis: tsvector and tsquery literals built in Python -------------------------------------------------
+
+
+def _quote(lexeme: str) -> str:
+    if "'" in lexeme or "\\" in lexeme:
+        lexeme = lexeme.replace("\\", "\\\\").replace("'", "''")
+    return f"'{lexeme}'"
+
+
+class _NotOneToOne(ValueError):
+    pass
+
+
+class _FoldTable(dict[int, str]):
+    """``analysis.fold`` one character at a time, cached: ``str.translate`` with it folds a long body in C.
+    A character whose fold is not that of the character alone in ``fold`` (never met in practice) makes the
+    caller fall back to ``analysis.fold`` itself, so the result is always exactly ``fold(text)``."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        folded = fold(ch)
+        if nfc(ch).lower() != ch or len(folded) != 1:
+            raise _NotOneToOne(ch)
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable({c: chr(c) for c in range(128)})
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """(folded, exact) syllable pairs: ``fold`` maps each character of ``nfc(text).lower()`` to one character,
+    so the spans found in the folded text cut the exact syllables from the lowercased text."""
+    lower = nfc(text).lower()
+    try:
+        folded = lower.translate(_FOLD)
+    except _NotOneToOne:
+        folded = fold(text)
+    return [(m[0], lower[m.start() : m.end()]) for m in WORD_RE.finditer(folded)]
+
+
+WEIGHT_BITS = {"A": 3 << 14, "B": 2 << 14, "C": 1 << 14, "D": 0}  # WordEntryPos: weight in the top two bits
+POSITION_MASK = (1 << 14) - 1
+
+
+class _Vector:
+    """A tsvector under construction: lexeme → [WordEntryPos, …] (position | weight bits), in increasing position
+    (every caller adds in increasing position), sent in PostgreSQL's binary form (``tsvectorrecv``): no parsing
+    on the server, which is what made the text form cost ~0.4 ms a row."""
+
+    def __init__(self, lexemes: dict[str, list[int]] | None = None) -> None:
+        self.lexemes: dict[str, list[int]] = {k: list(v) for k, v in (lexemes or {}).items()}
+
+    def add_text(
+        self,
+        tokens: Sequence[tuple[str, str]],
+        start: int,
+        weight: str,
+        *,
+        folded: bool = True,
+        exact: bool = True,
+        pairs: bool = False,
+    ) -> None:
+        lexemes, w = self.lexemes, WEIGHT_BITS[weight]
+        get = lexemes.get
+        if start + len(tokens) < MAX_POSITION:
+            entries = [pos | w for pos in range(start, start + len(tokens))]
+        else:
+            entries = [min(pos, MAX_POSITION) | w for pos in range(start, start + len(tokens))]
+        for entry, (f, _e) in zip(entries, tokens, strict=True) if folded else ():
+            found = get(f)
+            if found is None:
+                lexemes[f] = [entry]
+            else:
+                found.append(entry)
+        if exact:
+            for entry, (f, e) in zip(entries, tokens, strict=True):
+                if e != f:
+                    found = get(e)
+                    if found is None:
+                        lexemes[e] = [entry]
+                    else:
+                        found.append(entry)
+        if pairs:
+            for entry, (a, _), (b, _) in zip(entries, tokens, tokens[1:], strict=False):
+                pair = f"{a}{BIGRAM_SEP}{b}"  # at the position of its first syllable
+                found = get(pair)
+                if found is None:
+                    lexemes[pair] = [entry]
+                else:
+                    found.append(entry)
+
+    def add(self, lexeme: str, position: int, weight: str) -> None:
+        self.add_text([(lexeme, lexeme)], position, weight)
+
+    def size(self) -> int:
+        return sum(
+            len(lex) * 2 + 8 + 2 * min(len(e), MAX_POSITIONS_PER_LEXEME) for lex, e in self.lexemes.items()
+        )
+
+    @staticmethod
+    def _clean(entries: list[int]) -> list[int]:
+        """Positions strictly increasing (clamping repeats 16,383), at most 256 of them."""
+        if entries[-1] & POSITION_MASK >= MAX_POSITION - 1:
+            out: list[int] = []
+            for e in entries:
+                if not out or (e & POSITION_MASK) > (out[-1] & POSITION_MASK):
+                    out.append(e)
+            entries = out
+        return entries[:MAX_POSITIONS_PER_LEXEME]
+
+    def _items(self) -> list[tuple[str, list[int]]]:
+        return [(lex, e) for lex, e in self.lexemes.items() if len(lex) <= MAX_LEXEME_CHARS]
+
+    def binary(self, *, positions: bool = True) -> bytes:
+        items = self._items()
+        out = [struct.pack("!i", len(items))]
+        append, one, pack = out.append, _ONE_POSITION.pack, struct.pack
+        for lex, entries in items:
+            n = len(entries)
+            if not positions:
+                append(lex.encode() + b"\0\0\0")
+            elif n == 1:
+                append(lex.encode() + b"\0" + one(1, entries[0]))
+            else:
+                if n > MAX_POSITIONS_PER_LEXEME or entries[-1] & POSITION_MASK >= MAX_POSITION - 1:
+                    entries = self._clean(entries)
+                    n = len(entries)
+                append(lex.encode() + b"\0" + pack(f"!H{n}H", n, *entries))
+        return b"".join(out)
+
+    def literal(self) -> str:
+        """The text form (tests, debugging)."""
+        weights = {v >> 14: k for k, v in WEIGHT_BITS.items()}
+        return " ".join(
+            f"{_quote(lex)}:"
+            + ",".join(f"{e & POSITION_MASK}{weights[e >> 14]}" for e in self._clean(entries))
+            for lex, entries in self._items()
+        )
+
+
+_ONE_POSITION = struct.Struct("!HH")
+
+
+class _Tsvector(bytes):
+    """A tsvector in binary form, sent as a binary parameter of type tsvector."""
+
+
+class _TsvectorDumper(Dumper):
+    format = Format.BINARY
+    oid = 3614  # tsvector, a fixed catalogue oid
+
+    def dump(self, obj: Any) -> bytes:
+        return bytes(obj)
+
+
+def _vectors(r: SearchRecord) -> tuple[_Tsvector, _Tsvector, _Tsvector]:
+    """``head``, ``tsv`` and ``xtsv`` of a record (see the module docstring for the layout)."""
+    title = _tokens(r.title)
+    number = _tokens(r.number_symbol)
+    meta = [_tokens(t) for t in (r.doc_type, r.issuer, r.signer)]
+    body = _tokens(r.body)
+    head, extra = _Vector(), _Vector()
+    head.add_text(title, 1, "A", exact=False)
+    extra.add_text(title, 1, "A", folded=False, pairs=True)
+    pos = len(title) + 2
+    for t in number_tokens(r.number_symbol):
+        head.add(NUMBER_PREFIX + t, pos, "B")
+    head.add_text(number, pos, "B", exact=False)
+    extra.add_text(number, pos, "B", folded=False)
+    pos += len(number) + 1
+    for tokens in meta:
+        head.add_text(tokens, pos, "C", exact=False)
+        extra.add_text(tokens, pos, "C", folded=False)
+        pos += len(tokens) + 1
+    tsv = _Vector(head.lexemes)
+    tsv.add_text(body, pos, "D", exact=False)
+    big = len(r.body) >= 40_000  # below that every vector is far under PostgreSQL's 1 MB
+    full = _Vector(extra.lexemes)
+    full.add_text(body, pos, "D", folded=False, pairs=not big or len(body) < MAX_POSITION)
+    return (
+        _Tsvector(head.binary()),
+        _Tsvector(tsv.binary(positions=not big or tsv.size() <= TSV_BUDGET)),
+        _Tsvector(full.binary(positions=not big or full.size() <= TSV_BUDGET)),
+    )
+
+
+def _facet_terms(r: SearchRecord) -> list[str | None]:
+    """One element per facet, in ``FACETS`` order: ``"<facet>:<facet_term>"``, or NULL where the record does not
+    count (an empty value; “not secret” does count)."""
+    return [f"{f}:{_clean(facet_term(r, f))}" if facet_key(r, f) or f == "secrecy" else None for f in FACETS]
+
+
+# the facet counts of the first ``count_limit`` matches: one grouping set per position of ``facets``
+_FACETS_SQL = (
+    "(SELECT coalesce(jsonb_object_agg(v, n), '{}'::jsonb) FROM (SELECT coalesce("
+    + ", ".join(f"f[{i}]" for i in range(1, len(FACETS) + 1))
+    + ") AS v, count(*) AS n FROM (SELECT facets AS f FROM m LIMIT %s) m GROUP BY GROUPING SETS ("
+    + ", ".join(f"(f[{i}])" for i in range(1, len(FACETS) + 1))
+    + ")) z WHERE v IS NOT NULL)"
+)
+
+
+def _q(lexeme: str, weights: str = "", prefix: bool = False) -> str:
+    suffix = ("*" if prefix else "") + weights
+    return _quote(lexeme) + (":" + suffix if suffix else "")
+
+
+def _or(items: Iterable[str]) -> str:
+    return " | ".join(dict.fromkeys(items))
+
+
+class _Plan:
+    """The tsqueries of one typed query (``ParsedQuery`` semantics, as the fake's ``_matches``)."""
+
+    def __init__(self, p: ParsedQuery):
+        self.p = p
+        phrases = " & ".join("(" + " <-> ".join(_q(w, "AD") for w in words) + ")" for words in p.phrases)
+        self.numbers = _or(_q(NUMBER_PREFIX + n) for n in p.numbers)
+        joiner = " & " if p.all_required else " | "
+        self.terms = joiner.join(dict.fromkeys(_q(t) for t in p.folded))
+        inner = ""
+        if p.numbers:
+            inner = self.numbers if (p.number_only or not p.folded) else f"({self.numbers}) | ({self.terms})"
+        elif p.folded:
+            inner = self.terms
+        self.match = " & ".join(f"({x})" for x in (phrases, inner) if x)
+        self.rank = _or(_q(t) for t in p.folded)  # first stage, on ``tsv``
+        # second stage, on ``xtsv``: the accented syllables typed and the query bigrams (as
+        # ``ParsedQuery.folded_bigrams``: every syllable, stopwords too; our separator)
+        words = folded_syllables(p.text)
+        pairs = [f"{a}{BIGRAM_SEP}{b}" for a, b in pairwise(words)]
+        self.extra = _or(_q(t) for t in [*p.exact, *pairs])
+
+    def selectivity(self, freq: Callable[[str], float]) -> tuple[float, float, float]:
+        """Estimated shares of rows from lexeme frequencies (words independent): (matching, returned by the
+        GIN index before phrases are checked on the row, postings the GIN index walks)."""
+        p = self.p
+
+        def all_of(fs: list[float]) -> float:
+            return math.prod(fs) if fs else 1.0
+
+        def any_of(fs: list[float]) -> float:
+            return 1.0 - math.prod(1.0 - f for f in fs) if fs else 0.0
+
+        terms = [freq(t) for t in dict.fromkeys(p.folded)]
+        numbers = [freq(NUMBER_PREFIX + n) for n in p.numbers]
+        if p.numbers and (p.number_only or not p.folded):
+            found, walked = any_of(numbers), sum(numbers)
+        elif p.numbers:
+            found = any_of([any_of(numbers), all_of(terms) if p.all_required else any_of(terms)])
+            walked = sum(numbers) + (min(terms) if p.all_required else sum(terms))
+        elif p.folded:
+            found = all_of(terms) if p.all_required else any_of(terms)
+            walked = min(terms) if p.all_required else sum(terms)
+        else:
+            found, walked = 1.0, 1.0
+        if p.phrases:
+            required = set(p.folded) if p.all_required else set()
+            extra = {w for words in p.phrases for w in words} - required
+            found *= all_of([freq(w) for w in extra])
+            walked = min(walked, *(freq(w) for words in p.phrases for w in words))
+        return found * PHRASE_SHARE ** len(p.phrases), found, walked
+
+    @property
+    def tier(self) -> str:
+        """Every word in the title or metadata: the first tier of candidates when the match set is capped."""
+        return self.terms if self.terms and not self.p.phrases and not self.p.numbers else ""
+
+
+@dataclass
+class _Access:
+    mode: str  # "scan" | "acl" | "words" | "both" | "planner": see PostgresBackend._access
+    readable: float = 1.0  # estimated share of rows the viewer may read
+    tier: bool = True  # whether the title tier is worth its cost
+
+
+@dataclass
+class _Statistics:
+    loaded_at: float
+    rows: float = 0.0
+    freqs: dict[str, dict[str, float]] = field(default_factory=dict)  # column → element → share of rows
+    floors: dict[str, float] = field(default_factory=dict)  # an element not listed: at most this share
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def _clean(text: str) -> str:
+    return text.replace("\x00", "")  # PostgreSQL text cannot hold NUL
+
+
+_COLUMNS = (
+    "key", "kind", "doc_type", "issuer", "unit_id", "year", "doc_date", "secrecy_rank", "secrecy_label",
+    "status", "data", "body", "fingerprint", "acl", "facets", "head", "tsv", "xtsv",
+)  # fmt: skip
+_CASTS = {
+    "data": "::jsonb", "acl": "::text[]", "facets": "::text[]", "head": "::tsvector", "tsv": "::tsvector",
+    "xtsv": "::tsvector",
+}  # fmt: skip
+_UPSERT = (
+    f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}) VALUES ("
+    + ", ".join(f"%s{_CASTS.get(c, '')}" for c in _COLUMNS)
+    + ") ON CONFLICT (key) DO UPDATE SET "
+    + ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS if c != "key")
+)
+
+
+# --- the backend ---------------------------------------------------------------------------------------------
+
+
+class PostgresBackend:
+    name = "postgres"
+
+    def __init__(self, **options: Any):
+        self.using: str = options.get("using", "default")
+        self.count_limit = max(int(options.get("count_limit", 1000)), 1)
+        self.candidate_limit = int(options.get("candidate_limit", 1000))  # similar(): candidates ranked
+        self.rerank_limit = int(options.get("rerank_limit", 100))
+        self.tier_limit = int(options.get("tier_limit", 200))
+        self.stats_ttl = float(options.get("stats_ttl", 300))
+        self._stats: _Statistics | None = None
+        self._since_analyze = 0
+        self.snippet_chars = int(options.get("snippet_chars", 20_000))
+        self.timeout_ms = int(options.get("timeout_ms", 10_000))
+        self.batch = int(options.get("batch", 500))
+
+    # --- connections ----------------------------------------------------------------------------------------
+    def _connection(self) -> Any:
+        conn = connections[self.using]
+        if conn.vendor != "postgresql":
+            raise SearchUnavailable(NOT_POSTGRES)
+        return conn
+
+    @contextmanager
+    def _reading(self) -> Iterator[Any]:
+        conn = self._connection()
+        try:
+            with transaction.atomic(using=self.using, savepoint=False), conn.cursor() as cur:
+                cur.execute(
+                    "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true),"
+                    " set_config('synchronize_seqscans', 'off', true), set_config('statement_timeout', %s, true)",
+                    [str(self.timeout_ms)],
+                )
+                yield cur
+        except SearchUnavailable:
+            raise
+        except DatabaseError as exc:
+            if getattr(exc, "sqlstate", None) == "57014" or "statement timeout" in str(exc):
+                raise SearchUnavailable(TOO_SLOW) from exc
+            raise SearchUnavailable(UNREADABLE) from exc
+
+    @contextmanager
+    def _writing(self) -> Iterator[Any]:
+        """A transaction and a server-side-binding psycopg cursor (Django's binds on the client, as text): the
+        tsvectors go over in binary."""
+        conn = self._connection()
+        with transaction.atomic(using=self.using), conn.wrap_database_errors, Cursor(conn.connection) as cur:
+            cur.adapters.register_dumper(_Tsvector, _TsvectorDumper)
+            yield cur
+
+    # --- writes ---------------------------------------------------------------------------------------------
+    @staticmethod
+    def _row(r: SearchRecord) -> tuple[Any, ...]:
+        head, tsv, xtsv = _vectors(r)
+        data = json.dumps(record_to_json(r), ensure_ascii=False).replace("\\u0000", "")
+        return (
+            r.key, r.kind, _clean(r.doc_type), _clean(r.issuer), r.unit_id, r.year, r.doc_date, r.secrecy_rank,
+            _clean(r.secrecy_label), _clean(r.status), data, _clean(r.body), r.fingerprint(), sorted(r.acl),
+            _facet_terms(r), head, tsv, xtsv,
+        )  # fmt: skip
+
+    def index(self, records: Iterable[SearchRecord]) -> int:
+        rows = [self._row(r) for r in records]  # analysed before the transaction: nothing half-written
+        if not rows:
+            return 0
+        with self._writing() as cur:
+            for i in range(0, len(rows), self.batch):
+                cur.executemany(_UPSERT, rows[i : i + self.batch])
+            self._after_write(cur, len(rows))
+        return len(rows)
+
+    def _after_write(self, cur: Any, written: int) -> None:
+        """Keep reads fast without autovacuum (often off, and never quick enough after a bulk load): merge the
+        GIN pending lists (every search would scan them whole: ~10 ms once they fill), and ANALYZE once the
+        table has grown by a fifth since (the access paths and the planner depend on the statistics)."""
+        for index in GIN_INDEXES:
+            cur.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+        self._since_analyze += written
+        cur.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [TABLE])
+        reltuples = float(cur.fetchone()[0])
+        if reltuples < 0 or self._since_analyze >= max(ANALYZE_MIN_ROWS, 0.2 * reltuples):
+            cur.execute(f"ANALYZE {TABLE}")
+            self._since_analyze = 0
+            self._stats = None
+
+    def delete(self, keys: Iterable[str]) -> int:
+        keys = list(dict.fromkeys(keys))
+        if not keys:
+            return 0
+        with self._writing() as cur:
+            cur.execute(f"DELETE FROM {TABLE} WHERE key = ANY(%s::text[])", [keys])
+            return int(cur.rowcount)
+
+    def clear(self) -> None:
+        with self._writing() as cur:
+            cur.execute(f"TRUNCATE {TABLE}")
+            cur.execute(f"ANALYZE {TABLE}")  # TRUNCATE keeps the old statistics: the rebuild starts from zero
+        self._since_analyze = 0
+        self._stats = None
+
+    # --- reads ----------------------------------------------------------------------------------------------
+    @staticmethod
+    def _trim(viewer: Viewer) -> tuple[list[str], list[Any]]:
+        if viewer.principals is None:
+            return [], []
+        return ["e.acl && %s::text[]", "e.secrecy_rank <= %s"], [sorted(viewer.principals), viewer.clearance]
+
+    @staticmethod
+    def _filters(q: SearchQuery) -> tuple[list[str], list[Any]]:
+        where: list[str] = []
+        args: list[Any] = []
+        for column, values, cast in (
+            ("kind", q.kinds, "text[]"), ("doc_type", q.doc_types, "text[]"), ("issuer", q.issuers, "text[]"),
+            ("unit_id", q.unit_ids, "bigint[]"), ("year", q.years, "int[]"),
+            ("secrecy_label", q.secrecy, "text[]"), ("status", q.statuses, "text[]"),
+        ):  # fmt: skip
+            if values:
+                where.append(f"e.{column} = ANY(%s::{cast})")
+                args.append(list(values))
+        if q.date_from:
+            where.append("e.doc_date >= %s")
+            args.append(q.date_from)
+        if q.date_to:
+            where.append("e.doc_date <= %s")
+            args.append(q.date_to)
+        return where, args
+
+    @staticmethod
+    def _where(parts: Sequence[str]) -> str:
+        return " AND ".join(parts) if parts else "TRUE"
+
+    def _statistics(self, cur: Any) -> _Statistics | None:
+        """Lexeme and principal frequencies from ``pg_stats`` (ANALYZE), cached for ``stats_ttl`` seconds."""
+        now = time.monotonic()
+        cached = self._stats
+        if cached is not None and now - cached.loaded_at < self.stats_ttl:
+            return cached if cached.rows else None
+        cur.execute(
+            "SELECT s.attname, s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples "
+            "FROM pg_class c LEFT JOIN pg_stats s ON s.schemaname = current_schema() AND s.tablename = c.relname "
+            "AND s.attname IN ('tsv', 'head', 'acl') WHERE c.oid = %s::regclass",
+            [TABLE],
+        )
+        st = _Statistics(loaded_at=now)
+        for attname, elems, freqs, reltuples in cur.fetchall():
+            st.rows = max(float(reltuples or 0), 0.0)
+            if attname and elems and freqs:
+                table = dict(zip(elems, (float(f) for f in freqs[: len(elems)]), strict=False))
+                st.freqs[attname] = table
+                st.floors[attname] = min(table.values()) / 2
+        self._stats = st
+        return st if st.rows else None
+
+    def _access(self, cur: Any, plan: _Plan | None, viewer: Viewer, query: SearchQuery) -> _Access:
+        """How to find the first ``count_limit`` matches, from the ``pg_stats`` frequencies of the query's words
+        and the viewer's principals. PostgreSQL's planner underrates what a GIN bitmap costs: it walks every
+        posting of the words (~0.2 µs each: ~150 ms for two common words at 1M rows) and, with trimming, of the
+        principals, before the first row is read. So, the cheapest by a simple cost model of:
+
+        - ``scan``: read the table in order and stop at ``count_limit`` (no bitmap at all) — broad queries;
+        - ``acl``: the viewer's rows from the ACL index, words tested on each row — a viewer who reads little;
+        - ``words``: the words' GIN index, the ACL tested on each row — rare words, a viewer who reads much;
+        - ``both``: both indexes, intersected (the planner's usual plan) — rare words, a viewer who reads little.
+
+        Without statistics (never analysed) the planner decides alone."""
+        st = self._statistics(cur)
+        if st is None or "tsv" not in st.freqs:
+            return _Access("planner")
+        readable = 1.0
+        if viewer.principals is not None:
+            acl, floor = st.freqs.get("acl", {}), st.floors.get("acl", 0.001)
+            readable = 1.0 - math.prod(1.0 - acl.get(pr, floor) for pr in viewer.principals)
+        narrowing = 0.25 ** sum(
+            1 for v in (query.kinds, query.doc_types, query.issuers, query.unit_ids, query.years, query.secrecy,
+                        query.statuses) if v
+        ) * (0.5 if query.date_from or query.date_to else 1.0)  # fmt: skip
+        words, floor = st.freqs["tsv"], st.floors["tsv"]
+        match, found, walked = plan.selectivity(lambda t: words.get(t, floor)) if plan else (1.0, 1.0, 0.0)
+        n, k, tiny = st.rows, self.count_limit + 1, 1e-9
+        checked = match / max(found, tiny)  # share of the rows the word index returns that match (phrases)
+        costs = {"scan": min(k / max(match * readable * narrowing, tiny), n) * SEQ_ROW_US}
+        if viewer.principals is not None:
+            acl_rows = min(n * readable, k / max(match * narrowing, tiny))
+            costs["acl"] = n * readable * GIN_ITEM_US + acl_rows * HEAP_ROW_US
+        if plan is not None:
+            word_rows = min(n * found, k / max(readable * narrowing * checked, tiny))
+            costs["words"] = n * walked * GIN_ITEM_US + word_rows * HEAP_ROW_US
+            if viewer.principals is not None:
+                both_rows = min(n * found * readable, k / max(narrowing * checked, tiny))
+                costs["both"] = n * (walked + readable) * GIN_ITEM_US + both_rows * HEAP_ROW_US
+        tier = True
+        if plan is not None and plan.tier:  # the title tier (``_tier``), only when it is cheap enough
+            titles, title_floor = st.freqs.get("head", {}), st.floors.get("head", floor)
+            fs = [titles.get(t, title_floor) for t in dict.fromkeys(plan.p.folded)]
+            title_found, title_walked = math.prod(fs), min(fs)
+            if readable < TIER_ACL_INDEX_BELOW:
+                title_walked += readable
+                title_rows = min(n * title_found * readable, self.tier_limit)
+            else:
+                title_rows = min(n * title_found, self.tier_limit / readable)
+            tier = n * title_walked * GIN_ITEM_US + title_rows * HEAP_ROW_US <= TIER_BUDGET_US
+        return _Access(min(costs, key=lambda m: costs[m]), readable, tier)
+
+    def _conditions(
+        self, plan: _Plan | None, viewer: Viewer, query: SearchQuery, access: _Access
+    ) -> tuple[list[str], list[Any]]:
+        """The WHERE of the match set: trimming, filters, words. ``(…) IS TRUE`` keeps a condition out of the
+        index scan (the planner cannot use it there) without changing its meaning."""
+        where, args = self._trim(viewer)
+        if where and access.mode == "words":
+            where[0] = f"({where[0]}) IS TRUE"
+        filters, filter_args = self._filters(query)
+        where, args = where + filters, args + filter_args
+        if plan is not None:
+            where.append("(e.tsv @@ %s::tsquery) IS TRUE" if access.mode == "acl" else "e.tsv @@ %s::tsquery")
+            args.append(plan.match)
+        return where, args
+
+    def search(self, query: SearchQuery, viewer: Viewer) -> SearchResult:
+        started = time.perf_counter()
+        p = ParsedQuery(query.text)
+        empty_facets: dict[str, list[FacetValue]] = {f: [] for f in FACETS} if query.facets else {}
+        if viewer.principals is not None and not viewer.principals:
+            return SearchResult(total=0, hits=[], facets=empty_facets)
+        plan = None if p.empty else _Plan(p)
+        ranked = plan is not None and query.sort == "relevance"
+        offset, limit = max(query.offset, 0), max(query.limit, 0)
+        top = max(self.rerank_limit, offset + limit)  # candidates for the second stage of ranking
+
+        with self._reading() as cur:
+            access = self._access(cur, plan, viewer, query)
+            where, args = self._conditions(plan, viewer, query, access)
+            if access.mode == "scan":
+                cur.execute("SELECT set_config('enable_bitmapscan', 'off', true)")
+            score, score_args = self._first_stage(plan) if ranked and plan else ("0", [])
+            cur.execute(
+                f"WITH m AS MATERIALIZED (SELECT e.id, e.key, e.facets, {score} AS s FROM {TABLE} e "
+                f"WHERE {self._where(where)} LIMIT %s) "
+                f"SELECT (SELECT count(*) FROM m), "
+                f"(SELECT coalesce(jsonb_agg(jsonb_build_array(id, key, s)), '[]') FROM "
+                f"(SELECT id, key, s FROM m ORDER BY s DESC, key LIMIT %s) c), {_FACETS_SQL if query.facets else 'NULL'}",
+                [*score_args, *args, self.count_limit + 1, top if ranked else 0,
+                 *([self.count_limit] if query.facets else [])],
+            )  # fmt: skip
+            count, best, facet_counts = cur.fetchone()
+            total_exact = count <= self.count_limit
+            total = min(count, self.count_limit)
+            rows: list[tuple[float, Any, str]] = []
+            if limit and total and offset < total:
+                if ranked and plan is not None:
+                    if access.mode == "scan":
+                        cur.execute("SELECT set_config('enable_bitmapscan', 'on', true)")
+                    candidates = [tuple(c) for c in _json(best)]
+                    if count > self.count_limit and plan.tier and access.tier:
+                        candidates += self._tier(cur, plan, viewer, query, access.readable)
+                    rows = self._second_stage(cur, plan, query, candidates, top)
+                else:
+                    rows = self._by_date(cur, where, args, query)
+        facets = self._facets(_json(facet_counts) or {}) if query.facets else {}
+        hits = [
+            decorate(hit_from_json(_json(data), float(sc)), body or "", query, p) for sc, data, body in rows
+        ]
+        return SearchResult(
+            total=total, hits=hits, facets=facets or empty_facets, total_exact=total_exact,
+            took_ms=round((time.perf_counter() - started) * 1000, 1),
+        )  # fmt: skip
+
+    def _body_sql(self, query: SearchQuery) -> str:
+        return f"left(e.body, {int(self.snippet_chars)})" if query.highlight else "''"
+
+    @staticmethod
+    def _first_stage(plan: _Plan) -> tuple[str, list[Any]]:
+        """The score every match gets as it is found: the folded words on ``tsv`` (in the row: no TOAST) with
+        the title first, and the number boost."""
+        score, args = "0", []
+        if plan.rank:
+            score = f"ts_rank('{RANK_WEIGHTS}'::float4[], e.tsv, %s::tsquery, 1)"
+            args.append(plan.rank)
+        if plan.numbers:
+            score += f" + CASE WHEN e.tsv @@ %s::tsquery THEN {NUMBER_BOOST} ELSE 0 END"
+            args.append(plan.numbers)
+        return score, args
+
+    def _tier(
+        self, cur: Any, plan: _Plan, viewer: Viewer, query: SearchQuery, readable: float
+    ) -> list[tuple[int, str, float]]:
+        """Matches with every word in the title or metadata (the small ``head`` index), scored: ranked with the
+        others when the match set is capped, so a broad query's best titles are not left out. When the viewer
+        reads much of the index the ACL is tested on the rows found, not intersected with the ACL index."""
+        trim, trim_args = self._trim(viewer)
+        if trim and readable >= TIER_ACL_INDEX_BELOW:
+            trim = [f"({trim[0]}) IS TRUE", *trim[1:]]
+        filters, args = self._filters(query)
+        score, score_args = self._first_stage(plan)
+        cur.execute(
+            f"SELECT e.id, e.key, {score} FROM {TABLE} e "
+            f"WHERE {self._where([*trim, *filters, 'e.head @@ %s::tsquery'])} LIMIT %s",
+            [*score_args, *trim_args, *args, plan.tier, self.tier_limit],
+        )
+        return [tuple(r) for r in cur.fetchall()]
+
+    def _second_stage(
+        self, cur: Any, plan: _Plan, query: SearchQuery, candidates: list[tuple[Any, ...]], top: int
+    ) -> list[tuple[float, Any, str]]:
+        """The best ``top`` candidates of the first stage, re-scored with the accented words and the bigrams on
+        ``xtsv`` (TOASTed: read for these only); the page of them, with data and body."""
+        best = sorted(dict((c[0], c) for c in candidates).values(), key=lambda c: (-float(c[2]), c[1]))[:top]
+        second = f"x.s + ts_rank('{RANK_WEIGHTS}'::float4[], e.xtsv, %s::tsquery, 1)" if plan.extra else "x.s"
+        cur.execute(
+            f"WITH b AS (SELECT e.id, e.key, {second} AS score "
+            f"FROM unnest(%s::bigint[], %s::float8[]) AS x(id, s) JOIN {TABLE} e ON e.id = x.id "
+            f"ORDER BY score DESC, e.key LIMIT %s OFFSET %s) "
+            f"SELECT b.score, e.data, {self._body_sql(query)} FROM b JOIN {TABLE} e ON e.id = b.id "
+            f"ORDER BY b.score DESC, b.key",
+            [*([plan.extra] if plan.extra else []), [c[0] for c in best], [float(c[2]) for c in best],
+             max(query.limit, 0), max(query.offset, 0)],
+        )  # fmt: skip
+        return list(cur.fetchall())
+
+    def _by_date(
+        self, cur: Any, where: list[str], args: list[Any], query: SearchQuery
+    ) -> list[tuple[float, Any, str]]:
+        direction = "ASC" if query.sort == "date_asc" else "DESC"
+        cur.execute(
+            f"SELECT 0.0, e.data, {self._body_sql(query)} FROM {TABLE} e WHERE {self._where(where)} "
+            f"ORDER BY {DATE_ORDER} {direction}, e.key {direction} LIMIT %s OFFSET %s",
+            [*args, max(query.limit, 0), max(query.offset, 0)],
+        )
+        return list(cur.fetchall())
+
+    @staticmethod
+    def _facets(counts: dict[str, int]) -> dict[str, list[FacetValue]]:
+        by_facet: dict[str, list[tuple[int, str, str]]] = {f: [] for f in FACETS}
+        for term, n in counts.items():
+            facet, _, rest = term.partition(":")
+            if facet in by_facet:
+                key, label = facet_split(rest)
+                by_facet[facet].append((int(n), key, label))
+        return {
+            f: [
+                FacetValue(key, label, n)
+                for n, key, label in sorted(values, key=lambda v: (-v[0], v[1]))[:FACET_TOP]
+            ]
+            for f, values in by_facet.items()
+        }
+
+    def similar(self, key: str, viewer: Viewer, *, limit: int = 5) -> list[SearchHit]:
+        if limit <= 0 or (viewer.principals is not None and not viewer.principals):
+            return []
+        trim, trim_args = self._trim(viewer)
+        with self._reading() as cur:
+            cur.execute(
+                f"SELECT e.data, left(e.body, %s) FROM {TABLE} e WHERE {self._where(['e.key = %s', *trim])}",
+                [self.snippet_chars, key, *trim_args],
+            )
+            row = cur.fetchone()
+            if row is None:  # gone, or the viewer may not read it: its words must not leak through neighbours
+                return []
+            data, body = _json(row[0]), row[1] or ""
+            title = [
+                w for w in dict.fromkeys(f for f, _ in _tokens(data.get("title", ""))) if w not in STOPWORDS
+            ]
+            common = Counter(f for f, _ in _tokens(body) if f not in STOPWORDS).most_common(24)
+            content = list(dict.fromkeys([*title, *(w for w, _ in common)]))[:32]
+            if not content:
+                return []
+            everything = _or(_q(t) for t in content)
+            # candidates: documents holding two neighbouring words of the title, then any of the words
+            pairs = " | ".join(f"({_q(a)} & {_q(b)})" for a, b in pairwise(title))
+            where = ["e.key <> %s", *trim]
+            ids: list[int] = []
+            for tsq in (pairs, everything):
+                if not tsq or len(ids) >= self.candidate_limit:
+                    continue
+                cur.execute(
+                    f"SELECT coalesce(array_agg(id), '{{}}'::bigint[]) FROM (SELECT e.id FROM {TABLE} e "
+                    f"WHERE {self._where([*where, 'e.tsv @@ %s::tsquery'])} LIMIT %s) t",
+                    [key, *trim_args, tsq, self.candidate_limit - len(ids)],
+                )
+                ids = list(dict.fromkeys([*ids, *cur.fetchone()[0]]))
+            if not ids:
+                return []
+            cur.execute(
+                f"SELECT ts_rank('{RANK_WEIGHTS}'::float4[], e.tsv, %s::tsquery, 1) AS score, e.data "
+                f"FROM {TABLE} e WHERE e.id = ANY(%s::bigint[]) ORDER BY score DESC, e.key LIMIT %s",
+                [everything, ids[: self.candidate_limit], limit],
+            )
+            rows = cur.fetchall()
+        return [hit_from_json(_json(d), float(s)) for s, d in rows if s > 0]
+
+    def suggest(self, prefix: str, viewer: Viewer, *, limit: int = 8) -> list[SearchHit]:
+        words = [f for f, _ in _tokens(prefix)]
+        if not words or limit <= 0 or (viewer.principals is not None and not viewer.principals):
+            return []
+        *whole, last = words
+        tsq = " & ".join([*(_q(w, "AB") for w in dict.fromkeys(whole)), _q(last, "AB", prefix=True)])
+        trim, trim_args = self._trim(viewer)
+        with self._reading() as cur:
+            cur.execute(
+                f"SELECT e.data FROM {TABLE} e WHERE {self._where([*trim, 'e.head @@ %s::tsquery'])} "
+                f"ORDER BY {DATE_ORDER} DESC, e.key DESC LIMIT %s",
+                [*trim_args, tsq, limit],
+            )
+            rows = cur.fetchall()
+        return [hit_from_json(_json(d)) for (d,) in rows]
+
+    def fingerprints(self, kind: str | None = None) -> Iterator[tuple[str, str]]:
+        last = ""
+        while True:
+            with self._reading() as cur:
+                cur.execute(
+                    f"SELECT key, fingerprint FROM {TABLE} WHERE key > %s"
+                    + (" AND kind = %s" if kind is not None else "")
+                    + " ORDER BY key LIMIT 5000",
+                    [last, kind] if kind is not None else [last],
+                )
+                rows = cur.fetchall()
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1][0]
+
+    def stats(self) -> IndexStats:
+        with self._reading() as cur:
+            cur.execute(f"SELECT count(*), pg_total_relation_size('{TABLE}') FROM {TABLE}")
+            documents, size = cur.fetchone()
+        return IndexStats(documents=int(documents), size_bytes=int(size))
