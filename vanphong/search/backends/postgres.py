@@ -13,36 +13,47 @@ Schema (``search_searchentry``)
     loại/cơ quan ban hành/người ký, D body; sections are one position apart, so a phrase
     (``'a':AD <-> 'b':AD``) never spans title and body and never matches in the metadata, as in the fake.
 
-    - ``tsv`` (GIN; kept in the row, ~1–2 kB): folded syllables (``nghi``) and number tokens (``#57nqtw``,
-      ``#nq57``) with positions — matching, phrases and the first ranking stage, with no TOAST read.
-    - ``head`` (GIN; in the row): the same for title, số/ký hiệu and metadata only — suggestions
-      (``'whole':AB & 'last':*AB``: title and số/ký hiệu, as the fake) and the title tier (below).
-    - ``xtsv`` (no index; TOASTed, ~5 kB): the accented syllables where they differ (``nghị``) and folded bigrams
-      of title and body (``nghi~quyet``; ``~`` is never inside a ``\\w+`` syllable) — the second ranking stage,
-      read for ``rerank_limit`` rows only.
+    - ``tsv`` (GIN; kept in the row, ~1–2 kB): folded syllables (``nghi``), number tokens (``#57nqtw``,
+      ``#nq57``) and the ACL tokens (``@u:12``) with positions — matching, phrases, trimming inside the GIN scan
+      and the first ranking stage, with no TOAST read.
+    - ``head`` (GIN; in the row): the same for title, số/ký hiệu and metadata only, tên loại at D — suggestions
+      (``('last':*ABD | '#last':*B)``: title, tên loại, số/ký hiệu and number tokens, as the fake) and the title
+      tier (below).
+    - ``xtsv`` (GIN; TOASTed, ~5 kB): the accented syllables where they differ (``nghị``), folded bigrams of
+      title and body (``nghi~quyet``; ``~`` is never inside a ``\\w+`` syllable) and the ACL tokens — the second
+      ranking stage, read for ``rerank_limit`` rows only, and through its index the first filter of a quoted
+      phrase (its bigrams).
 
 Security trimming is in the WHERE of every statement that finds rows: ``acl && viewer.principals AND
-secrecy_rank <= clearance`` (omitted only for ``principals is None``); counts, facets, candidates, suggestions
-and similar documents all come from the trimmed, filtered match set, never from filtering a page afterwards.
+secrecy_rank <= clearance`` (omitted only for ``principals is None``), and when the words' GIN index is used the
+principals are in its tsquery as well (``… & ('@u:12' | '@u:40')``); counts, facets, candidates, suggestions and
+similar documents all come from the trimmed, filtered match set, never from filtering a page afterwards.
 
 Query strategy and trade-offs (STACK.md §2b/§2d: ``ts_rank`` over a broad match set costs seconds at 1M rows;
-a GIN bitmap costs ~0.2 µs per posting of every word, so two common words cost ~150 ms at 1M before any row
-is read; a LIMIT that stops early costs what it reads):
+a GIN bitmap costs ~0.2–0.7 µs per posting it walks, so three common words cost ~85 ms at 1M before any row is
+read; a LIMIT that stops early costs what it reads):
 
-1. One statement finds at most ``count_limit`` + 1 (default 1,000 + 1) matches (unordered, stopping early) and
+1. One statement finds at most ``count_limit`` + 1 (default 1,000 + 1; for a long question, which matches on
+   any of its words, ``question_limit``, 20,000: ranking 1,000 arbitrary matches lost most answers) matches
+   (unordered, stopping early) and
    returns their count, their facet counts (one GROUPING SETS pass) and the best ``rerank_limit`` of them by a
    first-stage score computed on the row as it is read: ``ts_rank`` of the folded words on ``tsv`` (weights
-   D 0.4, C 0.4, B 0.6, A 1.0, length-normalised) + 100 for a number-token match. Up to ``count_limit`` the
+   D 0.7, C 0.4, B 0.6, A 1.0, length-normalised) + 100 for a number-token match. Up to ``count_limit`` the
    count and facets are exact; beyond it ``total = count_limit``, ``total_exact=False`` and the facets are
    those of the matches found (lower bounds, readable rows only).
 2. How the matches are found is chosen per query from ``pg_stats`` (word and principal frequencies) with a
-   small cost model (``_access``): read the table in order (broad words, a viewer who reads much), the
-   viewer's rows from the ACL index testing the words on each (a viewer who reads little: the benchmark's
-   offices read ~2 %), the words' index testing the ACL on each row (rare words), or both indexes. A condition
-   is kept out of an index scan by writing it ``(…) IS TRUE``; ``enable_bitmapscan`` is turned off for the
-   in-order read. The planner alone picks GIN bitmaps for common words and is ~10× slower there. Without
-   statistics the planner decides; so ``index()`` runs ANALYZE after a bulk write (and merges the GIN pending
-   lists, which every search would otherwise scan whole: autovacuum is often off or late).
+   small cost model (``_access``): read the table in order (broad words, a viewer who reads much); the
+   viewer's rows from the ACL index, testing the words on each (very common words, a viewer who reads little:
+   the benchmark's offices read ~2 %); or the words' GIN index with the principals in the same tsquery, where
+   GIN's fast scan walks the rarer side's postings and skips through the other's (3 common words for such an
+   office at 1M rows: 20 ms and 2,300 rows instead of 85 ms and 113,000 rows intersected with the ACL index);
+   or, for a quoted phrase, its bigrams and the principals from ``xtsv``'s index (the rows holding a phrase's
+   words are many, those holding its bigrams few; the order is then checked on ``tsv``). A condition is kept
+   out of an index scan by writing it ``(…) IS TRUE``; ``enable_bitmapscan`` is off for the in-order read.
+   The planner alone intersects two bitmaps, or walks the words' postings, and is several times slower on
+   common words. Without statistics the planner decides; so ``index()`` runs ANALYZE after a bulk write (and
+   merges the GIN pending lists, which every search would otherwise scan whole: autovacuum is often off or
+   late).
 3. When the match set is capped, up to ``tier_limit`` (200) matches with every word in the title/metadata
    (``head``) join the candidates — unless the statistics say that costs more than ~8 ms — so a broad query
    ranks the found sample plus title matches from anywhere: the best document among 300,000 may be missed, a
@@ -59,7 +70,9 @@ is read; a LIMIT that stops early costs what it reads):
 
 Writes: ``index()`` analyses every record in Python first, then upserts them (``ON CONFLICT (key)``) in one
 transaction on a server-side-binding cursor (the tsvectors go over in binary: the text form cost ~0.4 ms a row
-to parse), so a failure leaves nothing half-written. ~1.6 ms a document (100k in ~160 s on 2 busy cores).
+to parse), so a failure leaves nothing half-written. The table's comment records the layout written
+(``LAYOUT``): an index of another layout is refused with ``SearchUnavailable`` (“search reindex --recreate”)
+rather than answering wrongly. ~2.5 ms a document with four GIN indexes (100k in ~250 s on 2 busy cores).
 
 Known limits: positions are clamped at 16,383 and 256 are kept per lexeme (PostgreSQL's limits): a phrase that
 only occurs past the ~16,000th syllable of a body is not found (single words always are); a body over 40,000
@@ -108,29 +121,35 @@ from ..base import (
 from .common import STOPWORDS, ParsedQuery, decorate
 
 TABLE = "search_searchentry"
-RANK_WEIGHTS = "{0.4,0.4,0.6,1.0}"  # D body, C metadata, B số/ký hiệu, A title
+RANK_WEIGHTS = "{0.7,0.4,0.6,1.0}"  # D body, C metadata, B số/ký hiệu, A title
 NUMBER_BOOST = 100.0
 BIGRAM_SEP = "~"  # never inside a \w+ syllable
+UNPAIRED = BIGRAM_SEP  # the lexeme of an ``xtsv`` that holds no body bigrams (a very long body)
 NUMBER_PREFIX = "#"
+ACL_PREFIX = "@"  # the record's ACL tokens are lexemes too: the GIN scan trims (see ``_with_acl``)
 MAX_POSITION = 16383  # PostgreSQL's limit
 MAX_POSITIONS_PER_LEXEME = 256  # PostgreSQL's limit
 MAX_LEXEME_CHARS = 200  # PostgreSQL refuses lexemes over 2 kB; nobody searches for longer words
 TSV_BUDGET = 900_000  # bytes, under PostgreSQL's 1 MB tsvector limit
 FACET_TOP = 20
-# the access cost model (µs, measured on 100k rows of ~3 kB): a row read in table order and tested, a posting
-# walked into a GIN bitmap, a row fetched from a bitmap and tested
+# the access cost model (µs; measured between 100k rows, warm, and 1M rows, 10 GB, OS cache): a row read in
+# table order and tested, a posting walked by a GIN scan, a row fetched from a bitmap and tested
 SEQ_ROW_US = 1.5
-GIN_ITEM_US = 0.2
-HEAP_ROW_US = 3.0
+GIN_ITEM_US = 0.4
+HEAP_ROW_US = 5.0
 TIER_BUDGET_US = (
     8000  # the title tier is skipped when estimated dearer (very common title words, large index)
 )
-TIER_ACL_INDEX_BELOW = 0.05  # the title tier intersects the ACL index when the viewer reads less than this
 PHRASE_SHARE = 0.1  # of the rows holding a phrase's words, those holding them in order (a guess)
-GIN_INDEXES = ("search_entry_tsv", "search_entry_head", "search_entry_acl")
+GIN_INDEXES = ("search_entry_tsv", "search_entry_head", "search_entry_xtsv", "search_entry_acl")
+PAIRS_INDEX = "search_entry_xtsv"
+# What ``index()`` writes, recorded as the table's comment: bump it when that changes, and an index written
+# before is refused (``SearchUnavailable``) until ``search reindex --recreate`` (``clear()``) rebuilds it.
+LAYOUT = "vanphong-search 2"
 ANALYZE_MIN_ROWS = 1000
 DATE_ORDER = "coalesce(e.doc_date, '0001-01-01'::date)"
 
+OLD_LAYOUT = "Chỉ mục tìm kiếm PostgreSQL được dựng theo cấu trúc cũ. Hãy chạy “search reindex --recreate” để dựng lại."
 NOT_POSTGRES = (
     "Máy tìm kiếm PostgreSQL chỉ dùng được khi cơ sở dữ liệu là PostgreSQL. "
     "Hãy chọn máy tìm kiếm khác (tantivy) trong cấu hình VANPHONG_SEARCH."
@@ -301,30 +320,42 @@ def _vectors(r: SearchRecord) -> tuple[_Tsvector, _Tsvector, _Tsvector]:
     """``head``, ``tsv`` and ``xtsv`` of a record (see the module docstring for the layout)."""
     title = _tokens(r.title)
     number = _tokens(r.number_symbol)
-    meta = [_tokens(t) for t in (r.doc_type, r.issuer, r.signer)]
+    numbers = [NUMBER_PREFIX + t for t in number_tokens(r.number_symbol)]
+    doc_type, issuer, signer = (_tokens(t) for t in (r.doc_type, r.issuer, r.signer))
     body = _tokens(r.body)
-    head, extra = _Vector(), _Vector()
-    head.add_text(title, 1, "A", exact=False)
+    tsv, head, extra = _Vector(), _Vector(), _Vector()
+    acl = [ACL_PREFIX + a for a in sorted(r.acl)]
+    for vector, meta_weight in ((tsv, "C"), (head, "D")):  # ``head``: tên loại at D, for suggestions
+        vector.add_text(title, 1, "A", exact=False)
+        pos = len(title) + 2
+        for t in (*numbers, *acl):
+            vector.add(t, pos, "B")
+        vector.add_text(number, pos, "B", exact=False)
+        pos += len(number) + 1
+        vector.add_text(doc_type, pos, meta_weight, exact=False)
+        pos += len(doc_type) + 1
+        for tokens in (issuer, signer):
+            vector.add_text(tokens, pos, "C", exact=False)
+            pos += len(tokens) + 1
     extra.add_text(title, 1, "A", folded=False, pairs=True)
     pos = len(title) + 2
-    for t in number_tokens(r.number_symbol):
-        head.add(NUMBER_PREFIX + t, pos, "B")
-    head.add_text(number, pos, "B", exact=False)
+    for t in acl:  # the principals here too: a phrase's bigrams are looked up with them (``_with_acl``)
+        extra.add(t, pos, "B")
     extra.add_text(number, pos, "B", folded=False)
     pos += len(number) + 1
-    for tokens in meta:
-        head.add_text(tokens, pos, "C", exact=False)
+    for tokens in (doc_type, issuer, signer):
         extra.add_text(tokens, pos, "C", folded=False)
         pos += len(tokens) + 1
-    tsv = _Vector(head.lexemes)
     tsv.add_text(body, pos, "D", exact=False)
     big = len(r.body) >= 40_000  # below that every vector is far under PostgreSQL's 1 MB
-    full = _Vector(extra.lexemes)
-    full.add_text(body, pos, "D", folded=False, pairs=not big or len(body) < MAX_POSITION)
+    pairs = not big or len(body) < MAX_POSITION
+    extra.add_text(body, pos, "D", folded=False, pairs=pairs)
+    if not pairs:  # a phrase looked up by its bigrams must still find this body (see ``_Plan.pairs``)
+        extra.add(UNPAIRED, pos, "D")
     return (
         _Tsvector(head.binary()),
         _Tsvector(tsv.binary(positions=not big or tsv.size() <= TSV_BUDGET)),
-        _Tsvector(full.binary(positions=not big or full.size() <= TSV_BUDGET)),
+        _Tsvector(extra.binary(positions=not big or extra.size() <= TSV_BUDGET)),
     )
 
 
@@ -374,6 +405,13 @@ class _Plan:
         words = folded_syllables(p.text)
         pairs = [f"{a}{BIGRAM_SEP}{b}" for a, b in pairwise(words)]
         self.extra = _or(_q(t) for t in [*p.exact, *pairs])
+        # the bigrams every phrase needs (title or body: ``xtsv``'s GIN index), a cheap first filter
+        self.phrase_pairs = list(
+            dict.fromkeys(f"{a}{BIGRAM_SEP}{b}" for w in p.phrases for a, b in pairwise(w))
+        )
+        self.pairs = (
+            f"({' & '.join(_q(t) for t in self.phrase_pairs)}) | {_q(UNPAIRED)}" if self.phrase_pairs else ""
+        )
 
     def selectivity(self, freq: Callable[[str], float]) -> tuple[float, float, float]:
         """Estimated shares of rows from lexeme frequencies (words independent): (matching, returned by the
@@ -413,7 +451,7 @@ class _Plan:
 
 @dataclass
 class _Access:
-    mode: str  # "scan" | "acl" | "words" | "both" | "planner": see PostgresBackend._access
+    mode: str  # "scan" | "acl" | "words" | "pairs" | "planner": see PostgresBackend._access
     readable: float = 1.0  # estimated share of rows the viewer may read
     tier: bool = True  # whether the title tier is worth its cost
 
@@ -422,8 +460,20 @@ class _Access:
 class _Statistics:
     loaded_at: float
     rows: float = 0.0
+    pairs_index: bool = True  # ``xtsv``'s GIN index exists (a database migrated before it was added: no)
     freqs: dict[str, dict[str, float]] = field(default_factory=dict)  # column → element → share of rows
     floors: dict[str, float] = field(default_factory=dict)  # an element not listed: at most this share
+
+
+def _with_acl(tsquery: str, viewer: Viewer) -> str:
+    """``tsquery`` restricted to the viewer's principals, inside the GIN scan: the principals are rare next to
+    common words, so GIN's fast scan walks their postings and only skips through the words' ones (3 common
+    words for an office reading 2 % of 1M rows: 20 ms instead of 85 ms, and 2,300 rows instead of 113,000).
+    The ``acl &&`` condition stays in the WHERE as well."""
+    if viewer.principals is None:
+        return tsquery
+    principals = _or(_q(ACL_PREFIX + p) for p in sorted(viewer.principals))
+    return f"({tsquery}) & ({principals})" if tsquery else principals
 
 
 def _json(value: Any) -> Any:
@@ -482,20 +532,25 @@ class PostgresBackend:
     @contextmanager
     def _reading(self) -> Iterator[Any]:
         conn = self._connection()
+        refused: SearchUnavailable | None = None
         try:
             with transaction.atomic(using=self.using, savepoint=False), conn.cursor() as cur:
                 cur.execute(
                     "SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true),"
-                    " set_config('synchronize_seqscans', 'off', true), set_config('statement_timeout', %s, true)",
+                    " set_config('synchronize_seqscans', 'off', true), set_config('work_mem', '32MB', true),"
+                    " set_config('statement_timeout', %s, true)",
                     [str(self.timeout_ms)],
                 )
-                yield cur
-        except SearchUnavailable:
-            raise
+                try:
+                    yield cur
+                except SearchUnavailable as exc:  # not a database error: leave the transaction unharmed
+                    refused = exc
         except DatabaseError as exc:
             if getattr(exc, "sqlstate", None) == "57014" or "statement timeout" in str(exc):
                 raise SearchUnavailable(TOO_SLOW) from exc
             raise SearchUnavailable(UNREADABLE) from exc
+        if refused is not None:
+            raise refused
 
     @contextmanager
     def _writing(self) -> Iterator[Any]:
@@ -522,17 +577,34 @@ class PostgresBackend:
         if not rows:
             return 0
         with self._writing() as cur:
+            self._check_layout(cur)
             for i in range(0, len(rows), self.batch):
                 cur.executemany(_UPSERT, rows[i : i + self.batch])
             self._after_write(cur, len(rows))
         return len(rows)
 
+    @staticmethod
+    def _check_layout(cur: Any) -> None:
+        """Rows of two layouts are never mixed: an empty table takes this one, a table written in another is
+        refused until ``clear()``."""
+        cur.execute(
+            f"SELECT obj_description(%s::regclass, 'pg_class'), EXISTS (SELECT 1 FROM {TABLE})", [TABLE]
+        )
+        layout, filled = cur.fetchone()
+        if layout != LAYOUT:
+            if filled:
+                raise SearchUnavailable(OLD_LAYOUT)
+            cur.execute(f"COMMENT ON TABLE {TABLE} IS '{LAYOUT}'")
+
     def _after_write(self, cur: Any, written: int) -> None:
         """Keep reads fast without autovacuum (often off, and never quick enough after a bulk load): merge the
         GIN pending lists (every search would scan them whole: ~10 ms once they fill), and ANALYZE once the
         table has grown by a fifth since (the access paths and the planner depend on the statistics)."""
-        for index in GIN_INDEXES:
-            cur.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+        cur.execute(
+            "SELECT gin_clean_pending_list(c.oid) FROM pg_class c WHERE c.relname = ANY(%s) AND c.relkind = 'i' "
+            "AND c.relnamespace = current_schema()::regnamespace",
+            [list(GIN_INDEXES)],
+        )
         self._since_analyze += written
         cur.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [TABLE])
         reltuples = float(cur.fetchone()[0])
@@ -552,6 +624,7 @@ class PostgresBackend:
     def clear(self) -> None:
         with self._writing() as cur:
             cur.execute(f"TRUNCATE {TABLE}")
+            cur.execute(f"COMMENT ON TABLE {TABLE} IS '{LAYOUT}'")
             cur.execute(f"ANALYZE {TABLE}")  # TRUNCATE keeps the old statistics: the rebuild starts from zero
         self._since_analyze = 0
         self._stats = None
@@ -562,6 +635,12 @@ class PostgresBackend:
         if viewer.principals is None:
             return [], []
         return ["e.acl && %s::text[]", "e.secrecy_rank <= %s"], [sorted(viewer.principals), viewer.clearance]
+
+    def _trim_in_index(self, viewer: Viewer) -> tuple[list[str], list[Any]]:
+        """The trimming WHERE when the principals are also in the tsquery (``_with_acl``): the ACL condition is
+        kept, written so that the planner does not intersect the ACL index as well."""
+        trim, args = self._trim(viewer)
+        return ([f"({trim[0]}) IS TRUE", *trim[1:]] if trim else []), args
 
     @staticmethod
     def _filters(q: SearchQuery) -> tuple[list[str], list[Any]]:
@@ -588,20 +667,28 @@ class PostgresBackend:
         return " AND ".join(parts) if parts else "TRUE"
 
     def _statistics(self, cur: Any) -> _Statistics | None:
-        """Lexeme and principal frequencies from ``pg_stats`` (ANALYZE), cached for ``stats_ttl`` seconds."""
+        """Lexeme and principal frequencies from ``pg_stats`` (ANALYZE), cached for ``stats_ttl`` seconds; None
+        when there are none. Raises ``SearchUnavailable`` for an index written in an older layout (see
+        ``LAYOUT``): its rows lack what the queries rely on (the ACL lexemes), so it must be rebuilt."""
         now = time.monotonic()
         cached = self._stats
         if cached is not None and now - cached.loaded_at < self.stats_ttl:
             return cached if cached.rows else None
         cur.execute(
-            "SELECT s.attname, s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples "
+            "SELECT s.attname, s.most_common_elems::text::text[], s.most_common_elem_freqs, c.reltuples, "
+            "obj_description(c.oid, 'pg_class'), to_regclass(%s) IS NOT NULL, "
+            f"EXISTS (SELECT 1 FROM {TABLE}) "
             "FROM pg_class c LEFT JOIN pg_stats s ON s.schemaname = current_schema() AND s.tablename = c.relname "
-            "AND s.attname IN ('tsv', 'head', 'acl') WHERE c.oid = %s::regclass",
-            [TABLE],
+            "AND s.attname IN ('tsv', 'head', 'xtsv', 'acl') WHERE c.oid = %s::regclass",
+            [PAIRS_INDEX, TABLE],
         )
         st = _Statistics(loaded_at=now)
-        for attname, elems, freqs, reltuples in cur.fetchall():
-            st.rows = max(float(reltuples or 0), 0.0)
+        for attname, elems, freqs, reltuples, layout, pairs_index, filled in cur.fetchall():
+            if filled and layout != LAYOUT:
+                self._stats = None  # not cached: the next search after ``search reindex --recreate`` works
+                raise SearchUnavailable(OLD_LAYOUT)
+            st.rows = max(float(reltuples or 0), 0.0) if filled else 0.0
+            st.pairs_index = bool(pairs_index)
             if attname and elems and freqs:
                 table = dict(zip(elems, (float(f) for f in freqs[: len(elems)]), strict=False))
                 st.freqs[attname] = table
@@ -609,18 +696,27 @@ class PostgresBackend:
         self._stats = st
         return st if st.rows else None
 
+    def _cap(self, plan: _Plan | None) -> int:
+        """How many matches are counted (and ranked): ``count_limit``, or ``question_limit`` for a long
+        question (any of its words matches)."""
+        return self.count_limit if plan is None or plan.p.all_required else self.question_limit
+
     def _access(self, cur: Any, plan: _Plan | None, viewer: Viewer, query: SearchQuery) -> _Access:
         """How to find the first ``count_limit`` matches, from the ``pg_stats`` frequencies of the query's words
         and the viewer's principals. PostgreSQL's planner underrates what a GIN bitmap costs: it walks every
         posting of the words (~0.2 µs each: ~150 ms for two common words at 1M rows) and, with trimming, of the
         principals, before the first row is read. So, the cheapest by a simple cost model of:
 
-        - ``scan``: read the table in order and stop at ``count_limit`` (no bitmap at all) — broad queries;
-        - ``acl``: the viewer's rows from the ACL index, words tested on each row — a viewer who reads little;
-        - ``words``: the words' GIN index, the ACL tested on each row — rare words, a viewer who reads much;
-        - ``both``: both indexes, intersected (the planner's usual plan) — rare words, a viewer who reads little.
+        - ``scan``: read the table in order and stop at ``count_limit`` (no bitmap at all) — broad words, a
+          viewer who reads much;
+        - ``acl``: the viewer's rows from the ACL index, the words tested on each row — very common words, a
+          viewer who reads little;
+        - ``words``: the words' GIN index with the viewer's principals in the same scan (``_with_acl``) — the
+          rest;
+        - ``pairs``: a quoted phrase's bigrams from ``xtsv``'s GIN index, with the principals, the rest tested on
+          each row — phrases.
 
-        Without statistics (never analysed) the planner decides alone."""
+        Without statistics (never analysed) the planner decides alone (on ``words``' conditions)."""
         st = self._statistics(cur)
         if st is None or "tsv" not in st.freqs:
             return _Access("planner")
@@ -634,29 +730,27 @@ class PostgresBackend:
         ) * (0.5 if query.date_from or query.date_to else 1.0)  # fmt: skip
         words, floor = st.freqs["tsv"], st.floors["tsv"]
         match, found, walked = plan.selectivity(lambda t: words.get(t, floor)) if plan else (1.0, 1.0, 0.0)
-        n, k, tiny = st.rows, self.count_limit + 1, 1e-9
+        n, k, tiny = st.rows, self._cap(plan) + 1, 1e-9
         checked = match / max(found, tiny)  # share of the rows the word index returns that match (phrases)
         costs = {"scan": min(k / max(match * readable * narrowing, tiny), n) * SEQ_ROW_US}
         if viewer.principals is not None:
             acl_rows = min(n * readable, k / max(match * narrowing, tiny))
             costs["acl"] = n * readable * GIN_ITEM_US + acl_rows * HEAP_ROW_US
-        if plan is not None:
-            word_rows = min(n * found, k / max(readable * narrowing * checked, tiny))
-            costs["words"] = n * walked * GIN_ITEM_US + word_rows * HEAP_ROW_US
-            if viewer.principals is not None:
-                both_rows = min(n * found * readable, k / max(narrowing * checked, tiny))
-                costs["both"] = n * (walked + readable) * GIN_ITEM_US + both_rows * HEAP_ROW_US
+        if plan is not None:  # the GIN scan walks the rarer side's postings, words or principals
+            word_rows = min(n * found * readable, k / max(narrowing * checked, tiny))
+            costs["words"] = n * min(walked, readable) * GIN_ITEM_US + word_rows * HEAP_ROW_US
+        if plan is not None and plan.phrase_pairs and st.pairs_index:  # the phrases' bigrams from ``xtsv``
+            pair_freqs, pair_floor = st.freqs.get("xtsv", {}), st.floors.get("xtsv", floor)
+            fs = [pair_freqs.get(t, pair_floor) for t in plan.phrase_pairs]
+            hit = min(1.0, match / max(math.prod(fs), tiny)) * narrowing  # of the rows the index returns
+            pair_rows = min(n * math.prod(fs) * readable, k / max(hit, tiny))
+            costs["pairs"] = n * min(*fs, readable) * GIN_ITEM_US + pair_rows * HEAP_ROW_US
         tier = True
         if plan is not None and plan.tier:  # the title tier (``_tier``), only when it is cheap enough
             titles, title_floor = st.freqs.get("head", {}), st.floors.get("head", floor)
             fs = [titles.get(t, title_floor) for t in dict.fromkeys(plan.p.folded)]
-            title_found, title_walked = math.prod(fs), min(fs)
-            if readable < TIER_ACL_INDEX_BELOW:
-                title_walked += readable
-                title_rows = min(n * title_found * readable, self.tier_limit)
-            else:
-                title_rows = min(n * title_found, self.tier_limit / readable)
-            tier = n * title_walked * GIN_ITEM_US + title_rows * HEAP_ROW_US <= TIER_BUDGET_US
+            title_rows = min(n * math.prod(fs) * readable, self.tier_limit)
+            tier = n * min(*fs, readable) * GIN_ITEM_US + title_rows * HEAP_ROW_US <= TIER_BUDGET_US
         return _Access(min(costs, key=lambda m: costs[m]), readable, tier)
 
     def _conditions(
@@ -664,14 +758,19 @@ class PostgresBackend:
     ) -> tuple[list[str], list[Any]]:
         """The WHERE of the match set: trimming, filters, words. ``(…) IS TRUE`` keeps a condition out of the
         index scan (the planner cannot use it there) without changing its meaning."""
-        where, args = self._trim(viewer)
-        if where and access.mode == "words":
-            where[0] = f"({where[0]}) IS TRUE"
+        mode = access.mode if access.mode != "pairs" or (plan is not None and plan.pairs) else "words"
+        embed = plan is not None and mode in ("words", "planner")  # principals in the tsquery
+        pairs = plan is not None and mode == "pairs"
+        where, args = self._trim_in_index(viewer) if embed or pairs else self._trim(viewer)
         filters, filter_args = self._filters(query)
         where, args = where + filters, args + filter_args
         if plan is not None:
-            where.append("(e.tsv @@ %s::tsquery) IS TRUE" if access.mode == "acl" else "e.tsv @@ %s::tsquery")
-            args.append(plan.match)
+            in_index = mode not in ("acl", "pairs")
+            where.append("e.tsv @@ %s::tsquery" if in_index else "(e.tsv @@ %s::tsquery) IS TRUE")
+            args.append(_with_acl(plan.match, viewer) if embed else plan.match)
+            if pairs:  # no weights, no positions: the GIN index answers it without reading ``xtsv``
+                where.append("e.xtsv @@ %s::tsquery")
+                args.append(_with_acl(plan.pairs, viewer))
         return where, args
 
     def search(self, query: SearchQuery, viewer: Viewer) -> SearchResult:
@@ -684,7 +783,7 @@ class PostgresBackend:
         ranked = plan is not None and query.sort == "relevance"
         offset, limit = max(query.offset, 0), max(query.limit, 0)
         top = max(self.rerank_limit, offset + limit)  # candidates for the second stage of ranking
-        cap = self.count_limit if plan is None or p.all_required else self.question_limit
+        cap = self._cap(plan)
 
         with self._reading() as cur:
             access = self._access(cur, plan, viewer, query)
@@ -697,7 +796,8 @@ class PostgresBackend:
                 f"WHERE {self._where(where)} LIMIT %s) "
                 f"SELECT (SELECT count(*) FROM m), "
                 f"(SELECT coalesce(jsonb_agg(jsonb_build_array(id, key, s)), '[]') FROM "
-                f"(SELECT id, key, s FROM m ORDER BY s DESC, key LIMIT %s) c), {_FACETS_SQL if query.facets else 'NULL'}",
+                f"(SELECT id, key, s FROM m ORDER BY s DESC, key LIMIT %s) c), "
+                f"{_FACETS_SQL if query.facets else 'NULL'}",
                 [*score_args, *args, cap + 1, top if ranked else 0,
                  *([cap] if query.facets else [])],
             )  # fmt: skip
@@ -711,7 +811,7 @@ class PostgresBackend:
                         cur.execute("SELECT set_config('enable_bitmapscan', 'on', true)")
                     candidates = [tuple(c) for c in _json(best)]
                     if count > cap and plan.tier and access.tier:
-                        candidates += self._tier(cur, plan, viewer, query, access.readable)
+                        candidates += self._tier(cur, plan, viewer, query)
                     rows = self._second_stage(cur, plan, query, candidates, top)
                 else:
                     rows = self._by_date(cur, where, args, query)
@@ -741,20 +841,18 @@ class PostgresBackend:
         return score, args
 
     def _tier(
-        self, cur: Any, plan: _Plan, viewer: Viewer, query: SearchQuery, readable: float
+        self, cur: Any, plan: _Plan, viewer: Viewer, query: SearchQuery
     ) -> list[tuple[int, str, float]]:
-        """Matches with every word in the title or metadata (the small ``head`` index), scored: ranked with the
-        others when the match set is capped, so a broad query's best titles are not left out. When the viewer
-        reads much of the index the ACL is tested on the rows found, not intersected with the ACL index."""
-        trim, trim_args = self._trim(viewer)
-        if trim and readable >= TIER_ACL_INDEX_BELOW:
-            trim = [f"({trim[0]}) IS TRUE", *trim[1:]]
+        """Matches with every word in the title or metadata (the small ``head`` index, the viewer's principals
+        in the same scan), scored: ranked with the others when the match set is capped, so a broad query's best
+        titles are not left out."""
+        trim, trim_args = self._trim_in_index(viewer)
         filters, args = self._filters(query)
         score, score_args = self._first_stage(plan)
         cur.execute(
             f"SELECT e.id, e.key, {score} FROM {TABLE} e "
             f"WHERE {self._where([*trim, *filters, 'e.head @@ %s::tsquery'])} LIMIT %s",
-            [*score_args, *trim_args, *args, plan.tier, self.tier_limit],
+            [*score_args, *trim_args, *args, _with_acl(plan.tier, viewer), self.tier_limit],
         )
         return [tuple(r) for r in cur.fetchall()]
 
@@ -780,9 +878,13 @@ class PostgresBackend:
         self, cur: Any, where: list[str], args: list[Any], query: SearchQuery
     ) -> list[tuple[float, Any, str]]:
         direction = "ASC" if query.sort == "date_asc" else "DESC"
+        # the page first, then its data and body: a projection before the sort would read (detoast) the body
+        # of every match
         cur.execute(
-            f"SELECT 0.0, e.data, {self._body_sql(query)} FROM {TABLE} e WHERE {self._where(where)} "
-            f"ORDER BY {DATE_ORDER} {direction}, e.key {direction} LIMIT %s OFFSET %s",
+            f"WITH p AS (SELECT e.id, {DATE_ORDER} AS d, e.key FROM {TABLE} e WHERE {self._where(where)} "
+            f"ORDER BY {DATE_ORDER} {direction}, e.key {direction} LIMIT %s OFFSET %s) "
+            f"SELECT 0.0, e.data, {self._body_sql(query)} FROM p JOIN {TABLE} e ON e.id = p.id "
+            f"ORDER BY p.d {direction}, p.key {direction}",
             [*args, max(query.limit, 0), max(query.offset, 0)],
         )
         return list(cur.fetchall())
@@ -808,8 +910,9 @@ class PostgresBackend:
     def similar(self, key: str, viewer: Viewer, *, limit: int = 5) -> list[SearchHit]:
         if limit <= 0 or (viewer.principals is not None and not viewer.principals):
             return []
-        trim, trim_args = self._trim(viewer)
+        trim, trim_args = self._trim_in_index(viewer)
         with self._reading() as cur:
+            self._statistics(cur)  # refuses an index of an older layout
             cur.execute(
                 f"SELECT e.data, left(e.body, %s) FROM {TABLE} e WHERE {self._where(['e.key = %s', *trim])}",
                 [self.snippet_chars, key, *trim_args],
@@ -836,14 +939,15 @@ class PostgresBackend:
                 cur.execute(
                     f"SELECT coalesce(array_agg(id), '{{}}'::bigint[]) FROM (SELECT e.id FROM {TABLE} e "
                     f"WHERE {self._where([*where, 'e.tsv @@ %s::tsquery'])} LIMIT %s) t",
-                    [key, *trim_args, tsq, self.candidate_limit - len(ids)],
+                    [key, *trim_args, _with_acl(tsq, viewer), self.candidate_limit - len(ids)],
                 )
                 ids = list(dict.fromkeys([*ids, *cur.fetchone()[0]]))
             if not ids:
                 return []
             cur.execute(
-                f"SELECT ts_rank('{RANK_WEIGHTS}'::float4[], e.tsv, %s::tsquery, 1) AS score, e.data "
-                f"FROM {TABLE} e WHERE e.id = ANY(%s::bigint[]) ORDER BY score DESC, e.key LIMIT %s",
+                f"WITH b AS (SELECT e.id, e.key, ts_rank('{RANK_WEIGHTS}'::float4[], e.tsv, %s::tsquery, 1) AS s "
+                f"FROM {TABLE} e WHERE e.id = ANY(%s::bigint[]) ORDER BY s DESC, e.key LIMIT %s) "
+                f"SELECT b.s, e.data FROM b JOIN {TABLE} e ON e.id = b.id ORDER BY b.s DESC, b.key",
                 [everything, ids[: self.candidate_limit], limit],
             )
             rows = cur.fetchall()
@@ -854,13 +958,21 @@ class PostgresBackend:
         if not words or limit <= 0 or (viewer.principals is not None and not viewer.principals):
             return []
         *whole, last = words
-        tsq = " & ".join([*(_q(w, "AB") for w in dict.fromkeys(whole)), _q(last, "AB", prefix=True)])
-        trim, trim_args = self._trim(viewer)
+        # as the fake: the syllables of title (A), số/ký hiệu (B) and tên loại (D in ``head``), and number tokens
+        tsq = " & ".join(
+            [
+                *(f"({_q(w, 'ABD')} | {_q(NUMBER_PREFIX + w, 'B')})" for w in dict.fromkeys(whole)),
+                f"({_q(last, 'ABD', prefix=True)} | {_q(NUMBER_PREFIX + last, 'B', prefix=True)})",
+            ]
+        )
+        trim, trim_args = self._trim_in_index(viewer)
         with self._reading() as cur:
+            self._statistics(cur)  # refuses an index of an older layout
             cur.execute(
-                f"SELECT e.data FROM {TABLE} e WHERE {self._where([*trim, 'e.head @@ %s::tsquery'])} "
-                f"ORDER BY {DATE_ORDER} DESC, e.key DESC LIMIT %s",
-                [*trim_args, tsq, limit],
+                f"WITH p AS (SELECT e.id, {DATE_ORDER} AS d, e.key FROM {TABLE} e "
+                f"WHERE {self._where([*trim, 'e.head @@ %s::tsquery'])} ORDER BY d DESC, e.key DESC LIMIT %s) "
+                f"SELECT e.data FROM p JOIN {TABLE} e ON e.id = p.id ORDER BY p.d DESC, p.key DESC",
+                [*trim_args, _with_acl(tsq, viewer), limit],
             )
             rows = cur.fetchall()
         return [hit_from_json(_json(d)) for (d,) in rows]

@@ -23,13 +23,13 @@ POSTGRES_SQL = [
         ALTER COLUMN facets SET STORAGE MAIN,
         ALTER COLUMN acl SET STORAGE MAIN,
         ALTER COLUMN body SET STATISTICS 0,
-        ALTER COLUMN xtsv SET STATISTICS 0,
         ALTER COLUMN data SET STATISTICS 0,
         ALTER COLUMN facets SET STATISTICS 0,
         ALTER COLUMN fingerprint SET STATISTICS 0
     """,
     "CREATE INDEX search_entry_tsv ON search_searchentry USING gin (tsv)",
     "CREATE INDEX search_entry_head ON search_searchentry USING gin (head)",
+    "CREATE INDEX search_entry_xtsv ON search_searchentry USING gin (xtsv)",
     "CREATE INDEX search_entry_acl ON search_searchentry USING gin (acl)",
     "CREATE INDEX search_entry_date ON search_searchentry ((coalesce(doc_date, '0001-01-01'::date)), key)",
     # lz4 decompresses several times faster than pglz (ranking reads tsv); skipped where the server lacks it

@@ -3,6 +3,7 @@ from statistics (each must give the same answers), trimming inside every stateme
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -150,7 +151,7 @@ def test_every_statement_trims(backend):
 
 
 @on_postgres
-@pytest.mark.parametrize("mode", ["scan", "acl", "words", "both"])
+@pytest.mark.parametrize("mode", ["scan", "acl", "words", "pairs", "planner"])
 @pytest.mark.parametrize(
     "text", ["chuyen doi so", "", '"chuyen doi"', "12-QĐ/TU", "khen", "kế hoạch năm 2007"]
 )
@@ -169,6 +170,26 @@ def test_every_access_path_gives_the_same_answers(backend, monkeypatch, mode, te
 
 
 @on_postgres
+def test_the_principals_are_in_the_words_index_scan_too(backend, monkeypatch):
+    monkeypatch.setattr(backend, "_access", lambda *_a: _Access("words", 0.5))
+    with CaptureQueriesContext(connection) as ctx:
+        result = backend.search(SearchQuery(text="chuyen doi so", limit=50), OFFICE)
+    assert any("'@r:1'" in q["sql"] and "e.acl &&" in q["sql"] for q in ctx.captured_queries)
+    assert set(keys(result)) <= {r.key for r in corpus() if OFFICE.may_read(r)}
+
+
+@on_postgres
+@pytest.mark.parametrize("mode", ["scan", "acl", "words", "pairs", "planner"])
+def test_a_changed_acl_takes_effect_on_reindexing(backend, monkeypatch, mode):
+    monkeypatch.setattr(backend, "_access", lambda *_a: _Access(mode, 0.5))
+    backend.index([replace(corpus()[0], acl=frozenset({"r:9"}))])
+    query = SearchQuery(text="chuyen doi so 2001")
+    assert keys(backend.search(query, OFFICE)) == []
+    assert keys(backend.search(query, Viewer(frozenset({"r:9"})))) == ["incoming:1"]
+    assert [h.key for h in backend.suggest("chuyen doi so 200", Viewer(frozenset({"r:9"})))] == ["incoming:1"]
+
+
+@on_postgres
 def test_statistics_choose_a_path_and_answers_do_not_change(backend):
     before = backend.search(SearchQuery(text="khen thuong"), OFFICE)
     with connection.cursor() as cur:
@@ -178,9 +199,21 @@ def test_statistics_choose_a_path_and_answers_do_not_change(backend):
         access = backend._access(
             cur, _Plan(ParsedQuery("chuyen doi")), OFFICE, SearchQuery(text="chuyen doi")
         )
-    assert access.mode in {"scan", "acl", "words", "both"}
+    assert access.mode in {"scan", "acl", "words"}
     assert 0 < access.readable <= 1
     assert keys(backend.search(SearchQuery(text="khen thuong"), OFFICE)) == keys(before)
+
+
+@on_postgres
+def test_suggestions_complete_title_type_number_and_number_tokens_not_the_issuer(backend):
+    backend.index(
+        [rec(70, "Về công tác cán bộ", number_symbol="57-NQ/TW", doc_type="Nghị quyết", issuer="Ban Bí thư")]
+    )
+    assert [h.key for h in backend.suggest("57nq", SUPERUSER)] == ["incoming:70"]  # a number token
+    assert "incoming:70" in [
+        h.key for h in backend.suggest("nghi quyet can b", SUPERUSER)
+    ]  # tên loại + title
+    assert backend.suggest("bi thu", SUPERUSER) == []  # the issuer is not completed (as the fake)
 
 
 # --- writes -----------------------------------------------------------------------------------------------------
@@ -202,10 +235,32 @@ def test_the_last_record_of_a_key_wins_and_nul_characters_are_dropped(backend):
 
 
 @on_postgres
-def test_a_long_body_is_indexed_to_its_last_word(backend):
+def test_a_long_body_is_indexed_to_its_last_word_and_its_phrases_found(backend):
     body = " ".join(["văn bản"] * 12_000) + " cuốicùng"
     backend.index([rec(60, "Tài liệu dài", body)])
     assert keys(backend.search(SearchQuery(text="cuoicung"), SUPERUSER)) == ["incoming:60"]
+    # its body bigrams were left out (too many): a phrase looked up by bigrams still reaches it
+    backend._access = lambda *_a: _Access("pairs", 1.0)  # type: ignore[method-assign]
+    assert keys(backend.search(SearchQuery(text='"van ban van"'), SUPERUSER)) == ["incoming:60"]
+
+
+@on_postgres
+def test_an_index_of_an_older_layout_is_refused_until_recreated(backend):
+    with connection.cursor() as cur:
+        cur.execute("COMMENT ON TABLE search_searchentry IS 'vanphong-search 1'")
+    backend._stats = None
+    for read in (
+        lambda: backend.search(SearchQuery(text="khen"), OFFICE),
+        lambda: backend.suggest("khen", OFFICE),
+        lambda: backend.similar("incoming:1", OFFICE),
+    ):
+        with pytest.raises(SearchUnavailable, match="reindex --recreate"):
+            read()
+    with pytest.raises(SearchUnavailable, match="reindex --recreate"):
+        backend.index([rec(80, "Bản ghi mới")])
+    backend.clear()
+    backend.index(corpus())
+    assert keys(backend.search(SearchQuery(text="khen thuong"), OFFICE)) == ["incoming:32"]
 
 
 @on_postgres
