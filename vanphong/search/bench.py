@@ -577,6 +577,20 @@ def peak_rss_mb() -> float:
     return round(peak / (1024 * 1024 if os.uname().sysname == "Darwin" else 1024), 1)
 
 
+def memory_now() -> dict[str, float]:
+    """Current resident memory split into anonymous (heap) and file-backed (mapped index files) pages, in MB;
+    empty where ``/proc`` is missing. ``ru_maxrss`` counts both: a memory-mapped index inflates it."""
+    out: dict[str, float] = {}
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("RssAnon", "RssFile"):
+                out[key[3:].lower() + "_mb"] = round(int(value.split()[0]) / 1024, 1)
+    except (OSError, ValueError):
+        return {}
+    return out
+
+
 def dir_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -600,6 +614,7 @@ class Built:
     build_seconds: float
     generate_seconds: float
     size_bytes: int | None
+    build_memory: dict[str, Any] = field(default_factory=dict)  # peak and anon/file RSS right after the build
     notes: list[str] = field(default_factory=list)
 
 
@@ -628,7 +643,7 @@ def _stream_into(
 
     stream = getattr(backend, "index_stream", None)
     if stream is not None:
-        stream(record for records in batches() for record in records)
+        stream((record for records in batches() for record in records), fresh=True)  # built from empty
     else:
         for records in batches():
             backend.index(records)
@@ -673,8 +688,10 @@ def build_backend(
         except Exception:  # an unreadable index is rebuilt
             held = -1
         if held == docs:
+            memory = {"peak_rss_mb": previous.get("peak_rss_mb"), **(previous.get("rss_after_build") or {})}
             return Built(backend, True, previous["build_seconds"], previous.get("generate_seconds", 0.0),
-                         _size(name, backend, path), [f"{name}: reused the index built before in {directory}"])  # fmt: skip
+                         _size(name, backend, path), memory,
+                         [f"{name}: reused the index built before in {directory}"])  # fmt: skip
     if path is not None and path.exists():
         shutil.rmtree(path)
     manifest.unlink(missing_ok=True)
@@ -692,6 +709,7 @@ def build_backend(
     started = time.perf_counter()
     gen = _stream_into(backend, docs, src, batch, progress)
     seconds = time.perf_counter() - started
+    peak, now = peak_rss_mb(), memory_now()
     manifest.write_text(
         json.dumps(
             {
@@ -699,12 +717,20 @@ def build_backend(
                 "generator": GENERATOR,
                 "build_seconds": round(seconds, 1),
                 "generate_seconds": round(gen, 1),
-                "peak_rss_mb": peak_rss_mb(),
+                "peak_rss_mb": peak,
+                "rss_after_build": now,
             }
         ),
         encoding="utf-8",
     )
-    return Built(backend, False, round(seconds, 1), round(gen, 1), _size(name, backend, path))
+    return Built(
+        backend,
+        False,
+        round(seconds, 1),
+        round(gen, 1),
+        _size(name, backend, path),
+        {"peak_rss_mb": peak, **now},
+    )
 
 
 def _size(name: str, backend: SearchBackend, path: Path | None) -> int | None:
@@ -724,12 +750,20 @@ def measure(backend: SearchBackend, queries: dict[str, list[Query]]) -> dict[str
     for name, items in queries.items():
         times: list[float] = []
         totals: list[int] = []
+        inexact = 0
         for text, viewer in items:
             t0 = time.perf_counter()
             result = backend.search(SearchQuery(text=text, limit=20, facets=True), viewer)
             times.append(1000 * (time.perf_counter() - t0))
             totals.append(result.total)
-        out[name] = {**percentiles(times), "median_hits": float(statistics.median(totals)) if totals else 0.0}
+            inexact += not result.total_exact
+        out[name] = {
+            **percentiles(times),
+            "median_hits": float(statistics.median(totals)) if totals else 0.0,
+            "inexact_totals": round(inexact / len(items), 3)
+            if items
+            else 0.0,  # the backend capped the count
+        }
     return out
 
 
@@ -765,6 +799,7 @@ def run_search(
             "build_seconds": built.build_seconds,
             "generate_seconds": built.generate_seconds,
             "index_bytes": built.size_bytes,
+            "build_memory_mb": built.build_memory,
             "latency_ms": measure(built.backend, queries),
         }
     out["peak_rss_mb"] = peak_rss_mb()
@@ -777,7 +812,8 @@ def format_search(figures: dict[str, Any]) -> str:
     lines = [
         f"{figures['docs']:,} synthetic documents (Bộ pháp điển text recombined), {figures['queries_per_set']} "
         "queries per set; viewer: 3 unit principals, clearance 0 (trimming on); facets on; limit 20.",
-        f"{'backend':<10}{'query set':<26}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'median hits':>13}",
+        f"{'backend':<10}{'query set':<26}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'median hits':>13}"
+        f"{'capped':>8}",
     ]
     for name, b in figures["backends"].items():
         if "skipped" in b:
@@ -786,7 +822,7 @@ def format_search(figures: dict[str, Any]) -> str:
         for qs, row in b["latency_ms"].items():
             lines.append(
                 f"{name:<10}{SET_LABELS.get(qs, qs):<26}{row['p50']:>9.2f}{row['p95']:>9.2f}{row['max']:>9.2f}"
-                f"{row['median_hits']:>13,.0f}"
+                f"{row['median_hits']:>13,.0f}{100 * row.get('inexact_totals', 0):>7.0f}%"
             )
         size = f"{b['index_bytes'] / 1e6:,.1f} MB" if b["index_bytes"] is not None else "unknown"
         how = "reused (built earlier in" if b["reused"] else "built in"
@@ -794,9 +830,22 @@ def format_search(figures: dict[str, Any]) -> str:
             f"{name:<10}index {size} on disk; {how} {b['build_seconds']:,.1f} s"
             f"{')' if b['reused'] else ''}, of which {b['generate_seconds']:,.1f} s generating documents"
         )
+        mem = b.get("build_memory_mb") or {}
+        if mem.get("peak_rss_mb"):
+            split = (
+                f" (then {mem['anon_mb']:,.0f} MB heap, {mem['file_mb']:,.0f} MB mapped files)"
+                if "anon_mb" in mem and "file_mb" in mem
+                else ""
+            )
+            lines.append(f"{'':<10}peak memory at the end of the build {mem['peak_rss_mb']:,.0f} MB{split}")
     lines.append(
-        f"peak memory of this process: {figures['peak_rss_mb']:,.0f} MB (ru_maxrss; a PostgreSQL server's own "
-        "memory is not included)"
+        "median hits: readable matches per query (trimmed); capped: share of queries whose count the backend "
+        "stopped at a limit (the median is then a lower bound)."
+    )
+    lines.append(
+        f"peak memory of this process: {figures['peak_rss_mb']:,.0f} MB (ru_maxrss: the source texts, ≈ 250 MB, "
+        "are included, and so are the pages of a memory-mapped tantivy index read while querying; a PostgreSQL "
+        "server's own memory is not)"
     )
     lines.extend(f"note: {n}" for n in figures["notes"])
     for qs, texts in figures.get("examples", {}).items():
