@@ -10,8 +10,9 @@ from .models import Blob
 class BlobAdmin(admin.ModelAdmin):
     """Read-only: blobs are written by ``storage.services`` only."""
 
-    list_display = ["sha256", "size", "content_type", "created_at", "encrypted"]
+    list_display = ["sha256", "size", "content_type", "created_at", "encrypted", "key_id"]
     search_fields = ["sha256"]
+    exclude = ["wrapped_key"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

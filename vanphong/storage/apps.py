@@ -14,5 +14,7 @@ class StorageConfig(AppConfig):
                 "storage.blob.put": "Lưu tệp",
                 "storage.blob.repair": "Khôi phục tệp bị thiếu",
                 "storage.gc": "Dọn tệp mồ côi",
+                "storage.blob.encrypt": "Mã hóa tệp",
+                "storage.keys.rotate": "Đổi khóa chủ mã hóa tệp",
             }
         )

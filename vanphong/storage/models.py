@@ -18,7 +18,13 @@ class Blob(models.Model):
     size = models.BigIntegerField(_("kích thước (byte)"))
     content_type = models.CharField(_("kiểu nội dung"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("thời điểm lưu"), default=timezone.now, db_index=True)
-    encrypted = models.BooleanField(_("đã mã hóa"), default=False)  # encryption at rest: a later issue
+    encrypted = models.BooleanField(_("đã mã hóa"), default=False)
+    # Encrypted blobs: the backend holds the ciphertext under its own SHA-256 (``stored_sha256``), and the data
+    # key wrapped under master key ``key_id`` (``storage.crypto``). Empty for plaintext blobs.
+    stored_sha256 = models.CharField(_("mã băm bản mã"), max_length=64, blank=True, db_index=True)
+    stored_size = models.BigIntegerField(_("kích thước bản mã (byte)"), null=True, blank=True)
+    key_id = models.CharField(_("mã khóa chủ"), max_length=64, blank=True, db_index=True)
+    wrapped_key = models.BinaryField(_("khóa dữ liệu đã bọc"), blank=True, default=b"")
 
     class Meta:
         verbose_name = _("tệp lưu trữ")
@@ -26,3 +32,8 @@ class Blob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sha256[:12]}… ({self.size} B)"
+
+    @property
+    def storage_name(self) -> str:
+        """The name the backend stores this blob's bytes under (the ciphertext's hash when encrypted)."""
+        return self.stored_sha256 if self.encrypted else self.sha256
