@@ -9,7 +9,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/vanphong
 APT_PACKAGES_RUN := tesseract-ocr tesseract-ocr-vie ocrmypdf fonts-liberation2
 APT_PACKAGES_TEST := chromium $(APT_PACKAGES_RUN)
 
-.PHONY: bench demo test lint typecheck contracts test-sqlite test-postgres test-e2e env system-test-deps system-run-deps clean worker
+.PHONY: audit bench demo test lint typecheck contracts test-sqlite test-postgres test-e2e env system-test-deps system-run-deps clean worker
 
 $(UV):
 	python3 -m venv .tools && .tools/bin/pip install --quiet uv
@@ -54,10 +54,31 @@ test-postgres: env
 	elif [ "$$CI" = "true" ]; then echo "FAIL: PostgreSQL is not reachable on 127.0.0.1:5432 (required when CI=true)"; exit 1; \
 	else echo "NOTICE: PostgreSQL not reachable on 127.0.0.1:5432 — PostgreSQL leg skipped."; fi
 
+# Known vulnerabilities in the locked dependencies (all groups), looked up by pip-audit in AUDIT_SERVICE (pypi|osv).
+# A known vulnerability always fails. When the service cannot be reached or audits nothing (offline, a mirror
+# without the JSON API), CI=true fails and a local run prints a NOTICE and passes.
+AUDIT_SERVICE ?= pypi
+AUDIT_SUMMARY := import json,sys; deps=json.load(open(sys.argv[1]))["dependencies"]; \
+  bad=[d for d in deps if d.get("vulns")]; skipped=[d for d in deps if "skip_reason" in d]; \
+  [print("VULNERABLE:", d["name"], d["version"], ", ".join(v["id"] + (" (fixed in " + "/".join(v["fix_versions"]) + ")" if v["fix_versions"] else "") for v in d["vulns"])) for d in bad]; \
+  print(len(deps) - len(skipped), len(skipped), len(bad))
+audit: env
+	@req=$$(mktemp); out=$$(mktemp); trap 'rm -f $$req $$out' EXIT; \
+	$(UV) export --frozen --no-hashes --no-emit-project --all-groups --format requirements.txt --quiet -o $$req; \
+	$(VENV)/bin/pip-audit -r $$req --no-deps --disable-pip --vulnerability-service $(AUDIT_SERVICE) \
+	  --progress-spinner off --format json --output $$out 2>/dev/null; \
+	if ! summary=$$($(PY) -c '$(AUDIT_SUMMARY)' $$out 2>/dev/null); then audited=0; skipped=?; vulnerable=0; \
+	else printf '%s\n' "$$summary" | sed '$$d'; read -r audited skipped vulnerable <<< "$$(printf '%s\n' "$$summary" | tail -n1)"; fi; \
+	if [ "$$vulnerable" != 0 ]; then echo "FAIL: $$vulnerable locked dependencies have known vulnerabilities (pip-audit, $(AUDIT_SERVICE))."; exit 1; \
+	elif [ "$$audited" = 0 ]; then \
+	  if [ "$$CI" = "true" ]; then echo "FAIL: pip-audit could not audit any dependency ($(AUDIT_SERVICE) unreachable?; required when CI=true)"; exit 1; \
+	  else echo "NOTICE: pip-audit could not audit the dependencies ($(AUDIT_SERVICE) unreachable or offline) — audit skipped."; fi; \
+	else echo "pip-audit: no known vulnerabilities in $$audited locked dependencies ($$skipped not found in $(AUDIT_SERVICE))."; fi
+
 test-e2e: env system-test-deps
 	DATABASE_URL= $(VENV)/bin/pytest -q --ds=config.settings.test e2e
 
-test: system-test-deps lint typecheck contracts test-sqlite test-postgres test-e2e
+test: system-test-deps lint typecheck contracts audit test-sqlite test-postgres test-e2e
 
 clean:
 	rm -rf $(VENV) .tools var test-artifacts

@@ -12,6 +12,7 @@ urlpatterns = [
     path("van-ban/", include("vanphong.registry.urls")),
     path("xu-ly/", include("vanphong.routing.urls")),
     path("tim-kiem/", include("vanphong.search.urls")),
+    path("an-ninh/", include("vanphong.security.urls")),
     path("quan-tri-he-thong/", admin.site.urls),
     path("api/", api.urls),
 ]

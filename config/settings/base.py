@@ -41,12 +41,14 @@ INSTALLED_APPS = [
     "vanphong.search",
     "vanphong.registry",
     "vanphong.routing",
+    "vanphong.security",
     "vanphong.dashboards",
     "vanphong.demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "vanphong.core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -122,6 +124,12 @@ VANPHONG_LOCKOUT_THRESHOLD = int(os.environ.get("VANPHONG_LOCKOUT_THRESHOLD", "5
 VANPHONG_LOCKOUT_MINUTES = int(os.environ.get("VANPHONG_LOCKOUT_MINUTES", "15"))
 VANPHONG_IDLE_TIMEOUT_MINUTES = int(os.environ.get("VANPHONG_IDLE_TIMEOUT_MINUTES", "30"))
 VANPHONG_TOTP_ISSUER = "Vanphong"
+VANPHONG_API_TOKEN_DAYS = int(
+    os.environ.get("VANPHONG_API_TOKEN_DAYS", "180")
+)  # lifetime of a personal API token
+VANPHONG_API_RATE = os.environ.get(
+    "VANPHONG_API_RATE", "600/m"
+)  # API requests per token (or session), N/s|m|h|d
 
 SESSION_COOKIE_AGE = 60 * 60 * 10  # absolute cap of a working day; idle expiry is the middleware's job
 SESSION_COOKIE_HTTPONLY = True
@@ -129,6 +137,26 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+CSRF_COOKIE_HTTPONLY = True  # pages send the token from the template (hx-headers), never from the cookie
+
+# Hardening (vanphong.core.security, vanphong.core.ratelimit). ``{nonce}`` is replaced per response; pages have no
+# inline scripts, ``<style>`` elements carry ``nonce="{{ request.csp_nonce }}"``. An empty string sends no policy.
+VANPHONG_CSP = os.environ.get(
+    "VANPHONG_CSP",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; style-src-attr 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'",
+)
+VANPHONG_PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), browsing-topics=()"
+)
+# Failed logins counted per client address and per user name (on top of the account lockout above); a shared
+# cache (VANPHONG_RATELIMIT_CACHE) makes the counts hold across worker processes.
+VANPHONG_LOGIN_RATE_IP = int(os.environ.get("VANPHONG_LOGIN_RATE_IP", "20"))
+VANPHONG_LOGIN_RATE_USERNAME = int(os.environ.get("VANPHONG_LOGIN_RATE_USERNAME", "10"))
+VANPHONG_LOGIN_RATE_WINDOW_SECONDS = int(os.environ.get("VANPHONG_LOGIN_RATE_WINDOW_SECONDS", "300"))
+VANPHONG_OTP_RATE = 10  # wrong two-factor codes per pending login per window
+VANPHONG_RATELIMIT_CACHE = "default"
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
@@ -155,13 +183,22 @@ VANPHONG_STORAGE = {
     "BACKEND": "vanphong.storage.backends.FileSystemBackend",
     "OPTIONS": {"root": str(DATA_DIR / "blobs")},
 }
+# Encryption at rest: master keys in a key file (``vanphong keys generate``) or ``VANPHONG_MASTER_KEY`` (base64).
+VANPHONG_KEYS = {
+    "PROVIDER": "vanphong.storage.crypto.FileKeyProvider",
+    "KEY_FILE": os.environ.get("VANPHONG_KEY_FILE", str(DATA_DIR / "keys" / "master.keys")),
+}
 
+# "internet" (default) refuses content marked Mật or above (Luật 117/2025/QH15 Điều 5); "isolated" is a mạng LAN
+# độc lập that may hold it, encrypted at rest (vanphong.catalogs.secrecy).
+VANPHONG_DEPLOYMENT_MODE = os.environ.get("VANPHONG_DEPLOYMENT_MODE", "internet")
 VANPHONG_REAL_DATA = Path(os.environ.get("VANPHONG_REAL_DATA", BASE_DIR.parent / "shared" / "data"))
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "vanphong.core.logging.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {"vanphong": {"level": "INFO"}},
 }
@@ -174,6 +211,13 @@ VANPHONG_INGEST_DOCX_MAX_ENTRIES = 2000
 VANPHONG_INGEST_DOCX_MAX_RATIO = 200  # members over 1 MB compressed more than 200:1 are refused
 VANPHONG_INGEST_MIN_TEXT_CHARS_PER_PAGE = 100  # below this average a PDF is a scan and goes to OCR
 VANPHONG_INGEST_INLINE = True  # born-digital PDF/DOCX read in the request; scans always in the background
+# Hard cap for any uploaded file (keep it >= every entry point's own cap): larger uploads are counted, not stored.
+VANPHONG_UPLOAD_MAX_BYTES = int(os.environ.get("VANPHONG_UPLOAD_MAX_BYTES", VANPHONG_INGEST_MAX_BYTES))
+FILE_UPLOAD_HANDLERS = [
+    "vanphong.core.security.SizeCapUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 VANPHONG_OCR_BACKEND = os.environ.get("VANPHONG_OCR_BACKEND", "vanphong.ingest.ocr.OcrMyPdfBackend")
 VANPHONG_OCR_OPTIONS: dict[str, Any] = {"language": "vie", "timeout": 900}
 

@@ -127,3 +127,30 @@ class Delegation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grantor} → {self.grantee}: {self.get_role_display()} ({self.start}–{self.end})"
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only the public ``prefix`` and an HMAC of the secret are stored, never the token.
+
+    The token reads ``vp_<prefix>_<secret>``; it is shown once, when issued (``vanphong user token``). It acts
+    as its user, through the same access funnel as the pages, until it expires or is revoked.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("người dùng"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("tên"), max_length=100, blank=True)
+    prefix = models.CharField(_("mã nhận diện"), max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("hết hạn"))
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("mã truy cập API")
+        verbose_name_plural = _("mã truy cập API")
+
+    def __str__(self) -> str:
+        return f"vp_{self.prefix}… ({self.user})"

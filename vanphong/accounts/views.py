@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from datetime import datetime, time
 from typing import Any
 
@@ -18,7 +19,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from vanphong.core import ratelimit
 from vanphong.core.exceptions import VanphongError
+from vanphong.core.middleware import client_ip
 from vanphong.core.models import AuditRecord
 from vanphong.org.models import Unit
 
@@ -36,6 +39,7 @@ from .middleware import OTP_OK
 from .models import Delegation, Role, RoleAssignment, User
 
 PENDING = "vp_pending_user"
+security_log = logging.getLogger("vanphong.security")
 
 
 def _querystring_without_page(request: HttpRequest) -> str:
@@ -53,19 +57,59 @@ def _finish_login(request: HttpRequest, user: User, *, two_factor: bool) -> Http
     return redirect(nxt if isinstance(nxt, str) and nxt.startswith("/") and not nxt.startswith("//") else "/")
 
 
+def _login_limits(request: HttpRequest, username: str) -> list[tuple[str, int]]:
+    """Rate-limit keys of a login attempt: failures per client address and per user name (settings)."""
+    return [
+        (f"login:ip:{client_ip(request) or '-'}", settings.VANPHONG_LOGIN_RATE_IP),
+        (f"login:user:{username.strip().casefold()}", settings.VANPHONG_LOGIN_RATE_USERNAME),
+    ]
+
+
+def _rate_limited(request: HttpRequest, template: str, context: dict[str, Any], limits: list[tuple[str, int]]
+                  ) -> HttpResponse | None:  # fmt: skip
+    """The page again with status 429 and ``Retry-After`` when one of ``limits`` is used up, else ``None``."""
+    window = settings.VANPHONG_LOGIN_RATE_WINDOW_SECONDS
+    blocked = [r for key, limit in limits if not (r := ratelimit.peek(key, limit, window)).allowed]
+    if not blocked:
+        return None
+    wait = max(r.retry_after for r in blocked)
+    security_log.warning(
+        "rate limit on %s from %s: %s", request.path, client_ip(request), [k for k, _ in limits]
+    )
+    error = (
+        "Đã nhập sai quá nhiều lần từ máy này hoặc cho tài khoản này. "
+        f"Vui lòng thử lại sau {ratelimit.wait_text(wait)}."
+    )
+    response = render(request, template, {**context, "error": error}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _count_failure(limits: list[tuple[str, int]]) -> None:
+    for key, limit in limits:
+        ratelimit.hit(key, limit, settings.VANPHONG_LOGIN_RATE_WINDOW_SECONDS)
+
+
 def login_view(request: HttpRequest) -> HttpResponse:
+    """Password step. Failures are counted per address and per user name besides the account lockout; past the
+    limit the page answers 429 without checking the password."""
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = LoginForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
+        limits = _login_limits(request, form.cleaned_data["username"])
+        if limited := _rate_limited(request, "accounts/login.html", {"form": form}, limits):
+            return limited
         outcome = services.login_attempt(
             request=request, username=form.cleaned_data["username"], password=form.cleaned_data["password"]
         )
         if outcome.user is None:
+            _count_failure(limits)
             error = outcome.error
         else:
             user = outcome.user
+            ratelimit.reset(limits[1][0], settings.VANPHONG_LOGIN_RATE_WINDOW_SECONDS)
             request.session["vp_next"] = request.GET.get("next", "")
             if not access.requires_two_factor(user):
                 return _finish_login(request, user, two_factor=False)
@@ -89,8 +133,13 @@ def otp_view(request: HttpRequest) -> HttpResponse:
     form = OtpForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
+        limits = [(f"otp:user:{user.pk}", settings.VANPHONG_OTP_RATE)]
+        context = {"form": form, "pending": user}
+        if limited := _rate_limited(request, "accounts/otp.html", context, limits):
+            return limited
         if services.totp_check(user=user, code=form.cleaned_data["code"]):
             return _finish_login(request, user, two_factor=True)
+        _count_failure(limits)
         error = "Mã xác thực không đúng hoặc đã hết hạn. Hãy nhập mã mới nhất trên ứng dụng xác thực."
     return render(request, "accounts/otp.html", {"form": form, "error": error, "pending": user})
 

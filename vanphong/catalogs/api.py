@@ -7,12 +7,13 @@ from datetime import date
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.security import django_auth
+
+from vanphong.accounts.api_auth import api_auth
 
 from . import holidays
 from .models import DocumentType, NumberBook, RetentionPeriod, SecrecyLevel, Urgency
 
-router = Router(tags=["catalogs"], auth=django_auth)
+router = Router(tags=["catalogs"], auth=api_auth)
 
 MAX_DAYS = 1000
 

@@ -287,6 +287,17 @@ class SecrecyLevel(CatalogEntry):
     code = models.SlugField(_("mã"), max_length=30, unique=True)
     name = models.CharField(_("tên"), max_length=60)
     rank = models.PositiveSmallIntegerField(_("cấp"), unique=True, validators=[MaxValueValidator(3)])
+    # How content of this level is handled (``catalogs.secrecy``); safe defaults for a level added by hand.
+    internet_allowed = models.BooleanField(
+        _("được lưu trên hệ thống nối mạng Internet"), default=False,
+        help_text=_("Bỏ chọn: hệ thống triển khai ở chế độ “internet” từ chối lưu nội dung ở độ mật này."),
+    )  # fmt: skip
+    encrypt_at_rest = models.BooleanField(_("mã hóa tệp khi lưu"), default=True)
+    digitise_allowed = models.BooleanField(
+        _("được số hóa (nhận dạng chữ, xem trước)"), default=True,
+        help_text=_("Bỏ chọn: không chạy OCR, không tạo bản xem trước cho văn bản ở độ mật này."),
+    )  # fmt: skip
+    handling_source = models.CharField(_("căn cứ của cách xử lý"), max_length=500, blank=True)
 
     class Meta:
         ordering = ["rank"]

@@ -101,6 +101,19 @@ SECRECY = [
     ("tuyet-mat", "Tuyệt mật", 3),
 ]
 
+# How each level is handled: (internet_allowed, encrypt_at_rest, digitise_allowed).
+SRC_SECRECY_HANDLING = (
+    "Lưu trữ: Luật BVBMNN 117/2025/QH15 Điều 5 — cấm soạn thảo, lưu giữ văn bản bí mật trên máy tính, thiết bị "
+    "kết nối mạng Internet, trừ mạng LAN độc lập [S]; số hóa: HD 40-HD/VPTW và CV 14748-CV/VPTW — không số hóa "
+    "tài liệu Tuyệt mật [S]; mã hóa khi lưu: yêu cầu bảo mật của hệ thống (không phải quy định) [U]"
+)
+SECRECY_HANDLING = {
+    "khong-mat": (True, False, True),
+    "mat": (False, True, True),
+    "toi-mat": (False, True, True),
+    "tuyet-mat": (False, True, False),
+}
+
 SRC_RETENTION = (
     "Mã theo một triển khai TT 05/2025/TT-BNV [S]; bảng thời hạn mẫu của Đảng: HD 35-HD/VPTW "
     "(giá trị chưa đối chiếu) [U]"
@@ -287,6 +300,8 @@ def seed_catalogs(apps: Any = None) -> dict[str, int]:
             pass
         else:
             created["review_steps"] = seed_review_steps(registry)
+        if any(f.name == "handling_source" for f in m("SecrecyLevel")._meta.get_fields()):  # from 0005 on
+            seed_secrecy_handling(registry)
     return created
 
 
@@ -307,3 +322,16 @@ def seed_catalogs_audited(*, actor: Any = None) -> dict[str, int]:
         )
         transaction.on_commit(invalidate_calendar)
     return created
+
+
+def seed_secrecy_handling(apps: Any = None) -> int:
+    """Set how each seeded độ mật is handled (``SECRECY_HANDLING``); levels edited since keep their values
+    only where ``handling_source`` was already filled."""
+    model = (apps or global_apps).get_model("catalogs", "SecrecyLevel")
+    changed = 0
+    for code, (internet, encrypt, digitise) in SECRECY_HANDLING.items():
+        changed += model.objects.filter(code=code, handling_source="").update(
+            internet_allowed=internet, encrypt_at_rest=encrypt, digitise_allowed=digitise,
+            handling_source=SRC_SECRECY_HANDLING,
+        )  # fmt: skip
+    return changed

@@ -27,6 +27,7 @@ NAV: list[tuple[str, str, frozenset[str]]] = [
     ("Ủy quyền", "accounts:delegation_list", frozenset()),
     ("Danh mục, quy tắc", "catalogs:index", frozenset()),
     ("Lịch làm việc", "catalogs:workdays", frozenset()),
+    ("An ninh", "security:desk", frozenset({Role.SECURITY})),
     ("Nhật ký hệ thống", "accounts:audit", frozenset({Role.SECURITY})),
     ("Tác vụ nền", "jobs:list", frozenset({Role.ADMIN, Role.SECURITY})),
     ("Tài khoản của tôi", "accounts:profile", frozenset()),

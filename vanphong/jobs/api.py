@@ -8,7 +8,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.security import django_auth
+
+from vanphong.accounts.api_auth import api_auth
 
 from . import selectors
 from .access import can_manage_jobs
@@ -38,7 +39,7 @@ def _local(value: datetime | None) -> datetime | None:
     return timezone.localtime(value) if value is not None else None
 
 
-@router.get("/", response=list[JobOut], auth=django_auth, summary="Recent background jobs")
+@router.get("/", response=list[JobOut], auth=api_auth, summary="Recent background jobs")
 def list_jobs(request: HttpRequest, status: str = "", limit: int = 50) -> list[JobOut]:
     """Newest first; ``status`` is READY, RUNNING, SUCCESSFUL or FAILED; at most 200."""
     if not can_manage_jobs(request.user):

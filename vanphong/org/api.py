@@ -11,14 +11,14 @@ from typing import Any
 from django.db.models import Count
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
-from ninja.security import django_auth
 
 from .models import Unit
 from .selectors import org_stats, unit_search
 
-router = Router(tags=["org"], auth=django_auth)
+# auth: the API-wide default (vanphong.accounts.api_auth, set in vanphong.api.urls); org sits below accounts.
+router = Router(tags=["org"])
 
 
 class UnitOut(Schema):
@@ -62,8 +62,16 @@ class UnitDetailOut(UnitOut):
         return list(obj.successors.only("id", "name"))
 
 
+class Pages(PageNumberPagination):
+    """Page numbers are bounded, so a huge ``page`` answers 422 instead of overflowing the database's OFFSET."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=100_000)
+        page_size: int | None = Field(None, ge=1)
+
+
 @router.get("/units", response=list[UnitOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def units(
     request: HttpRequest,
     level: str = "",

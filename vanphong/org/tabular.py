@@ -14,8 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from vanphong.core.exceptions import ValidationError
+from vanphong.core.security import check_archive
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+XLSX_MAX_UNCOMPRESSED = 100 * 1024 * 1024  # a unit list of tens of thousands of rows is a few MB
 CSV_EXTENSIONS = {".csv", ".txt"}
 XLSX_EXTENSIONS = {".xlsx", ".xlsm"}
 
@@ -91,6 +93,11 @@ def _read_xlsx(data: bytes) -> list[tuple[int, list[Any]]]:
 
     if not data.startswith(b"PK"):
         raise ImportFileError("Tệp không phải bảng tính Excel .xlsx hợp lệ (có thể bị hỏng hoặc đổi đuôi).")
+    try:  # a zip bomb is refused from the central directory, before anything is decompressed
+        check_archive(data, filename="bảng tính", max_uncompressed=XLSX_MAX_UNCOMPRESSED, max_entries=500)
+    except ValidationError as exc:
+        if exc.code == "zip_bomb":  # a corrupt archive gets the reader's own message below
+            raise ImportFileError(exc.message) from exc
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:

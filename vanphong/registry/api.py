@@ -12,10 +12,10 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
-from ninja.security import django_auth
 
+from vanphong.accounts.api_auth import api_auth
 from vanphong.catalogs.models import NumberBook
 from vanphong.core.exceptions import VanphongError
 
@@ -23,7 +23,7 @@ from .access import outgoing_visible_to
 from .models import OutgoingDocument, OutgoingRecipient, OutgoingReview, OutgoingStatus
 from .services import outgoing as svc
 
-router = Router(tags=["registry"], auth=django_auth)
+router = Router(tags=["registry"], auth=api_auth)
 
 
 class ErrorOut(Schema):
@@ -147,9 +147,19 @@ def _error(exc: VanphongError) -> Status[dict[str, str]]:
     return Status(exc.status, {"code": exc.code, "message": exc.message})
 
 
+class Pages(PageNumberPagination):
+    """Page numbers are bounded, so a huge ``page`` answers 422 instead of overflowing the database's OFFSET."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=100_000)
+        page_size: int | None = Field(None, ge=1)
+
+
 @router.get("/outgoing", response=list[OutgoingOut])
-@paginate(PageNumberPagination, page_size=50)
-def outgoing_list(request: HttpRequest, status: str = "", q: str = "", year: int | None = None) -> Any:
+@paginate(Pages, page_size=50)
+def outgoing_list(
+    request: HttpRequest, status: str = "", q: str = "", year: int | None = Query(None, ge=1, le=9999)
+) -> Any:
     """Outgoing documents the user may see, newest first; filter by ``status``, ``year`` and ``q``."""
     qs = outgoing_visible_to(request.user).defer("text")  # type: ignore[arg-type]
     if status in OutgoingStatus.values:

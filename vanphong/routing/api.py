@@ -10,10 +10,10 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
-from ninja.security import django_auth
 
+from vanphong.accounts.api_auth import api_auth
 from vanphong.accounts.models import User
 from vanphong.core.exceptions import NotFound, ValidationError, VanphongError
 from vanphong.org.models import Unit
@@ -23,7 +23,7 @@ from vanphong.registry.models import OutgoingDocument
 from . import access, selectors, services
 from .models import Assignment, Instruction
 
-router = Router(tags=["routing"], auth=django_auth)
+router = Router(tags=["routing"], auth=api_auth)
 
 
 class ErrorOut(Schema):
@@ -104,8 +104,16 @@ class InboxRow(AssignmentOut):
         return obj.document.is_urgent
 
 
+class Pages(PageNumberPagination):
+    """Page numbers are bounded, so a huge ``page`` answers 422 instead of overflowing the database's OFFSET."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=100_000)
+        page_size: int | None = Field(None, ge=1)
+
+
 @router.get("/inbox", response=list[InboxRow], summary="My inbox")
-@paginate(PageNumberPagination, page_size=25)
+@paginate(Pages, page_size=25)
 def inbox(request: HttpRequest, tab: str = "", q: str = "", kind: str = "", state: str = "") -> Any:
     """Assignments to me and to the units I lead. ``tab``: mine, unit, done (empty: every open one);
     ``kind``: lead, support, info; ``state``: overdue, due_soon; ``q`` searches trích yếu and số ký hiệu."""

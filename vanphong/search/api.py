@@ -14,13 +14,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.security import django_auth
+
+from vanphong.accounts.api_auth import api_auth
 
 from .base import SearchHit, SearchUnavailable
 from .forms import MAX_TEXT, NOT_SECRET, UNAVAILABLE, SearchForm
 from .selectors import search_documents, similar_documents, suggestions
 
-router = Router(tags=["search"], auth=django_auth)
+router = Router(tags=["search"], auth=api_auth)
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,30}:\d{1,12}$")
 MAX_PAGE_SIZE = 100

@@ -15,13 +15,15 @@ from django.utils import timezone
 from vanphong.accounts.access import role_holders_over
 from vanphong.accounts.models import Role, User
 from vanphong.catalogs.models import DocumentType, SecrecyLevel, Urgency
+from vanphong.catalogs.secrecy import ensure_storable, may_digitise, must_encrypt
 from vanphong.core.actions import register_action_labels
 from vanphong.core.audit import audit_log, snapshot
 from vanphong.core.exceptions import ConflictError, ValidationError
-from vanphong.core.notify import notify
+from vanphong.core.notify import notify, subject_of
 from vanphong.ingest.models import FieldCorrection, Intake, IntakeStatus
 from vanphong.org.models import Unit
 from vanphong.storage.models import Blob
+from vanphong.storage.services import blob_encrypt
 
 from ..models import (
     ArrivalSequence,
@@ -163,6 +165,7 @@ def incoming_document_register(
     with what the extractor proposed (``FieldCorrection``). A second click on the same intake is refused.
     A probable duplicate raises ``DuplicateWarning`` unless the clerk confirms with ``acknowledge_duplicate``.
     """
+    ensure_storable(secrecy)  # before anything is written (internet mode refuses Mật and above)
     arrived_at = arrived_at or timezone.now()
     arrived_day = timezone.localtime(arrived_at).date()
     number_symbol = number_symbol.strip()
@@ -172,6 +175,12 @@ def incoming_document_register(
     )  # fmt: skip
     if medium not in Medium.values:
         raise ValidationError("Hình thức văn bản đến không hợp lệ.")
+    if must_encrypt(secrecy):  # before the register row: a crash-safe rewrite per file, reads stay the same
+        shas = [blob.pk if blob is not None else None]
+        if intake is not None:
+            shas += [intake.blob_id, intake.ocr_blob_id]
+        for file_sha in dict.fromkeys(s for s in shas if s):
+            blob_encrypt(file_sha, actor=actor)
     with transaction.atomic():
         if intake is not None:
             intake = Intake.objects.select_for_update().get(pk=intake.pk)
@@ -189,6 +198,8 @@ def incoming_document_register(
             filename = filename or intake.filename
             text = text or intake.text
             ocr_used = intake.ocr_used
+            if not may_digitise(secrecy):  # Tuyệt mật: the original file only, no OCR layer or text
+                blob_id, text, ocr_used = intake.blob_id, "", False
             page_count = page_count or intake.page_count
         else:
             blob_id = blob.pk if blob is not None else None
@@ -235,12 +246,13 @@ def incoming_document_register(
                   unit=unit)  # fmt: skip
         url = reverse("registry:incoming_detail", args=[doc.pk])
         leaders = role_holders_over(unit, [Role.OFFICE_LEADER])
+        about = subject_of(doc)  # a notification inherits the document's độ mật (core.notify)
         if is_urgent:
-            notify(users=leaders, kind="incoming.urgent", urgent=True, url=url,
-                   text=f"Văn bản đến {urgency.name.upper() if urgency else 'KHẨN'} số {number}: {doc.subject[:200]}")  # fmt: skip
+            notify(users=leaders, kind="incoming.urgent", urgent=True, url=url, secrecy_rank=doc.secrecy_rank,
+                   text=f"Văn bản đến {urgency.name.upper() if urgency else 'KHẨN'} số {number}: {about}")  # fmt: skip
         else:
-            notify(users=leaders, kind="incoming.registered", url=url,
-                   text=f"Văn bản đến số {number} chờ trình: {doc.subject[:200]}")  # fmt: skip
+            notify(users=leaders, kind="incoming.registered", url=url, secrecy_rank=doc.secrecy_rank,
+                   text=f"Văn bản đến số {number} chờ trình: {about}")  # fmt: skip
     return doc
 
 
@@ -352,7 +364,7 @@ def incoming_return(*, actor: User, document: IncomingDocument, reason: str) -> 
         if doc.source_recipient_id:
             sender = doc.source_recipient.document if doc.source_recipient else None
             if sender is not None and sender.drafted_by is not None:
-                notify(users=[sender.drafted_by], kind="outgoing.returned",
+                notify(users=[sender.drafted_by], kind="outgoing.returned", secrecy_rank=doc.secrecy_rank,
                        url=reverse("registry:outgoing_detail", args=[sender.pk]),
                        text=f"{doc.unit} trả lại văn bản {sender.number_symbol}: {reason.strip()[:200]}")  # fmt: skip
     return doc

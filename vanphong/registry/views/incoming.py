@@ -10,13 +10,12 @@ import contextlib
 import mimetypes
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -27,7 +26,8 @@ from vanphong.core.exceptions import NotFound, PermissionDenied, VanphongError
 from vanphong.ingest import services as ingest_services
 from vanphong.ingest.models import Intake, IntakeSource, IntakeStatus
 from vanphong.org.models import Unit
-from vanphong.storage.services import blob_open
+from vanphong.security.files import serve_item_file
+from vanphong.security.services import record_access
 
 from ..access import (
     access_incoming,
@@ -244,15 +244,6 @@ def intake_retry(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("registry:intake")
 
 
-def _stream(sha: str, filename: str, content_type: str, *, download: bool) -> FileResponse:
-    response = FileResponse(blob_open(sha), content_type=content_type or "application/octet-stream")
-    disposition = "attachment" if download else "inline"
-    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(filename or 'van-ban')}"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _png(data: bytes) -> HttpResponse:
     response = HttpResponse(data, content_type="image/png")
     response["Cache-Control"] = "private, max-age=600"
@@ -266,10 +257,11 @@ def intake_page(request: HttpRequest, pk: int, page: int) -> HttpResponse:
 
 
 @login_required
-def intake_file(request: HttpRequest, pk: int) -> FileResponse:
+def intake_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = access_intake(_user(request), pk)
     content_type = mimetypes.guess_type(item.filename)[0] or ""
-    return _stream(item.blob_id, item.filename, content_type, download=request.GET.get("tai") == "1")
+    return serve_item_file(request, obj=item, sha=item.blob_id, filename=item.filename, content_type=content_type,
+                           inline=request.GET.get("tai") != "1")  # fmt: skip
 
 
 # --- incoming documents -------------------------------------------------------------------------------
@@ -323,6 +315,7 @@ def incoming_list(request: HttpRequest) -> HttpResponse:
 def incoming_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     doc = access_incoming(user, pk)
+    record_access(actor=user, obj=doc, channel="view", request=request)
     kind = (
         doc.intake.kind
         if doc.intake_id and doc.intake
@@ -356,7 +349,8 @@ def incoming_page(request: HttpRequest, pk: int, page: int) -> HttpResponse:
 
 
 @login_required
-def incoming_file(request: HttpRequest, pk: int) -> FileResponse:
+def incoming_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The registered file (or the original as received, ``goc=1``); a classified PDF goes out watermarked."""
     doc = access_incoming(_user(request), pk)
     if request.GET.get("goc") == "1" and doc.intake_id and doc.intake:
         sha, name = doc.intake.blob_id, doc.intake.filename
@@ -369,7 +363,8 @@ def incoming_file(request: HttpRequest, pk: int) -> FileResponse:
     content_type = mimetypes.guess_type(name)[0] or ""
     if doc.intake and sha == doc.intake.ocr_blob_id:
         content_type = "application/pdf"
-    return _stream(sha, name, content_type, download=request.GET.get("tai") == "1")
+    return serve_item_file(request, obj=doc, sha=sha, filename=name, content_type=content_type,
+                           inline=request.GET.get("tai") != "1")  # fmt: skip
 
 
 @login_required

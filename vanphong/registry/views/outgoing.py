@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -28,7 +27,8 @@ from vanphong.accounts.access import role_scopes
 from vanphong.accounts.models import Role
 from vanphong.catalogs.models import DocumentType, NumberBook
 from vanphong.core.exceptions import NotFound, PermissionDenied, VanphongError
-from vanphong.storage.services import blob_open
+from vanphong.security.files import serve_item_file
+from vanphong.security.services import record_access
 
 from ..access import access_incoming, can_issue_outgoing, outgoing_visible_to
 from ..forms_outgoing import (
@@ -251,6 +251,7 @@ def outgoing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Metadata, files, the format check, the review timeline and the actions the user may take now."""
     user = _user(request)
     doc = svc.access_outgoing_for_user(user, pk)
+    record_access(actor=user, obj=doc, channel="view", request=request)
     open_draft = doc.status in svc.BEFORE_ISSUE
     can_issue = can_issue_outgoing(user, doc.unit) and doc.status in svc.ISSUABLE
     context: dict[str, Any] = {
@@ -407,7 +408,10 @@ FILES = {"du-thao": ("draft_blob_id", "draft_filename"), "ban-ky": ("signed_blob
 
 @login_required
 def outgoing_file(request: HttpRequest, pk: int, which: str) -> HttpResponseBase:
-    """Stream the draft or the signed file of a document the user may see, under a safe file name."""
+    """Stream the draft or the signed file of a document the user may see, under a safe file name.
+
+    A classified document's file is traced, and its PDF goes out watermarked (the stored, signed bytes are kept).
+    """
     doc = svc.access_outgoing_for_user(_user(request), pk)
     if which not in FILES:
         raise Http404
@@ -419,13 +423,8 @@ def outgoing_file(request: HttpRequest, pk: int, which: str) -> HttpResponseBase
     kind = "pdf" if name.lower().endswith(".pdf") else "docx"
     name = svc.safe_filename(name, kind)
     inline = kind == "pdf" and request.GET.get("xem") == "1"
-    response = FileResponse(blob_open(sha), content_type=svc.CONTENT_TYPES[kind])
-    response["Content-Disposition"] = (
-        f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(name)}"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return serve_item_file(request, obj=doc, sha=sha, filename=name, content_type=svc.CONTENT_TYPES[kind],
+                           inline=inline)  # fmt: skip
 
 
 # --- reservations --------------------------------------------------------------------------------------------

@@ -129,6 +129,7 @@ def assignment_handover(
         due = f", hạn {child.deadline:%d/%m/%Y}" if child.deadline else ""
         notify(
             users=[user],
+            secrecy_rank=parent.document.secrecy_rank,
             kind=f"routing.assigned.{child.kind}",
             text=f"{actor} giao đồng chí {common.kind_label(child.kind).lower()} giải quyết "
             f"{common.document_label(parent.document)}{due}{common.document_subject(parent.document)}",
@@ -168,6 +169,7 @@ def assignment_progress(
         notify(
             users=[u for u in [a.assigned_by] if u.pk != actor.pk],
             kind="routing.progress",
+            secrecy_rank=a.document.secrecy_rank,
             text=f"{a.target_label} cập nhật tiến độ {common.document_label(a.document)}: {text.strip()[:200]}",
             url=common.document_url(a.document),
         )
@@ -219,6 +221,7 @@ def assignment_return(*, actor: User, assignment: Assignment, reason: str) -> As
         notify(
             users=[u for u in to if u.pk != actor.pk],
             kind="routing.returned",
+            secrecy_rank=doc.secrecy_rank,
             text=f"{a.target_label} trả lại {common.document_label(doc)}: {a.reason[:200]}",
             url=common.document_url(doc),
             urgent=doc.is_urgent,
@@ -330,6 +333,7 @@ def assignment_close(
         notify(
             users=[u for u in to if u is not None and u.pk != actor.pk],
             kind="routing.done",
+            secrecy_rank=doc.secrecy_rank,
             text=f"{a.target_label} {what} {common.document_label(doc)}"
             + (f" (văn bản trả lời {reply.number_symbol})" if reply is not None else ""),
             url=common.document_url(doc),

@@ -56,6 +56,7 @@ def notify_assigned(assignment: Assignment) -> None:
     notify(
         users=common.assignees(assignment),
         kind=f"routing.assigned.{assignment.kind}",
+        secrecy_rank=doc.secrecy_rank,
         text=f"{NOTICE[AssignmentKind(assignment.kind)]} {common.document_label(doc)}{due}"
         f"{common.document_subject(doc)}",
         url=common.document_url(doc),
@@ -116,6 +117,7 @@ def routing_propose(
         notify(
             users=[u for u in to if u.pk != actor.pk],
             kind="routing.proposed",
+            secrecy_rank=doc.secrecy_rank,
             text=f"{actor} đề xuất phân phối {common.document_label(doc)}{common.document_subject(doc)}",
             url=common.document_url(doc),
             urgent=doc.is_urgent,
@@ -277,6 +279,7 @@ def assignment_redirect(
             notify(
                 users=common.assignees(old),
                 kind="routing.redirected",
+                secrecy_rank=doc.secrecy_rank,
                 text=f"{common.document_label(doc).capitalize()} đã được chuyển cho {line.target_label}: "
                 f"{reason.strip()[:200]}",
                 url=common.document_url(doc),

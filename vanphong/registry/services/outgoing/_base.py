@@ -19,6 +19,7 @@ from vanphong.accounts.models import Role, RoleAssignment, User
 from vanphong.catalogs.models import (
     SecrecyLevel,
 )
+from vanphong.catalogs.secrecy import ensure_storable
 from vanphong.core.actions import register_action_labels
 from vanphong.core.exceptions import ConflictError, PermissionDenied, ValidationError
 from vanphong.ingest.preflight import detect_format, preflight, read_pdf
@@ -274,6 +275,7 @@ def _apply_signer(
 
 
 def _check_secrecy(actor: User, secrecy: SecrecyLevel | None) -> None:
+    ensure_storable(secrecy)  # the deployment may not hold it at all (internet mode)
     if secrecy is not None and not actor.is_superuser and actor.clearance < secrecy.rank:
         raise PermissionDenied(
             f"Bạn chỉ được tiếp cận đến độ mật thấp hơn “{secrecy.name}”, không soạn được văn bản độ mật này."

@@ -16,12 +16,13 @@ from vanphong.catalogs.models import (
     SecrecyLevel,
     Urgency,
 )
+from vanphong.catalogs.secrecy import must_encrypt
 from vanphong.catalogs.selectors import review_flow
 from vanphong.core.audit import audit_log, snapshot
 from vanphong.core.exceptions import ConflictError, PermissionDenied, ValidationError
-from vanphong.core.notify import notify
+from vanphong.core.notify import notify, subject_of
 from vanphong.org.models import Unit
-from vanphong.storage.services import blob_put
+from vanphong.storage.services import blob_encrypt, blob_put
 
 from ...models import (
     IncomingDocument,
@@ -104,7 +105,8 @@ def outgoing_draft_create(
         )  # fmt: skip
         _apply_signer(doc, signer, signer_name, signer_title)
         if checked is not None:
-            blob = blob_put(actor=actor, data=checked.data, content_type=CONTENT_TYPES[checked.kind])
+            blob = blob_put(actor=actor, data=checked.data, content_type=CONTENT_TYPES[checked.kind],
+                            encrypt=must_encrypt(doc.secrecy))  # fmt: skip
             doc.draft_blob, doc.draft_filename, doc.text = blob, checked.filename, checked.text
         doc.save()
         _write_recipients(doc, cleaned)
@@ -157,6 +159,8 @@ def outgoing_draft_update(
         _check_secrecy(actor, secrecy)
     cleaned = _clean_recipients(recipients) if recipients is not _UNSET else None
     checked = check_file(file[0], file[1]) if file is not _UNSET and file is not None else None
+    if secrecy is not _UNSET and must_encrypt(secrecy):  # files kept so far: encrypted before the change
+        _encrypt_files(actor, document)
     with transaction.atomic():
         doc = _lock(document)
         _guard_open(doc)
@@ -183,7 +187,8 @@ def outgoing_draft_update(
             title = signer_title if signer_title is not _UNSET else ("" if changed else doc.signer_title)
             _apply_signer(doc, new_signer, name, title)
         if checked is not None:
-            blob = blob_put(actor=actor, data=checked.data, content_type=CONTENT_TYPES[checked.kind])
+            blob = blob_put(actor=actor, data=checked.data, content_type=CONTENT_TYPES[checked.kind],
+                            encrypt=must_encrypt(doc.secrecy))  # fmt: skip
             doc.draft_blob, doc.draft_filename, doc.text = blob, checked.filename, checked.text
         doc.save()
         if cleaned is not None:
@@ -192,6 +197,13 @@ def outgoing_draft_update(
         audit_log(actor=actor, action="registry.outgoing.draft_update", obj=doc, before=before,
                   after={**snapshot(doc, AUDIT_FIELDS), "recipients": _recipients_snapshot(doc)})  # fmt: skip
     return doc
+
+
+def _encrypt_files(actor: User, document: OutgoingDocument) -> None:
+    """Encrypt the files a draft already holds (a crash-safe rewrite per file, outside any transaction: an
+    encrypted file reads the same, so a change refused afterwards harms nothing)."""
+    for sha in dict.fromkeys(s for s in (document.draft_blob_id, document.signed_blob_id) if s):
+        blob_encrypt(sha, actor=actor)
 
 
 # --- review and approval ------------------------------------------------------------------------------------
@@ -203,9 +215,9 @@ def _notify_stage(document: OutgoingDocument, stage: list[OutgoingReview]) -> No
     for review in stage:
         users += _role_holders(review.role, units, min_clearance=document.secrecy_rank)
     names = ", ".join(sorted({r.name for r in stage}))
-    notify(users=users, kind="outgoing.review", url=_detail_url(document),
+    notify(users=users, kind="outgoing.review", url=_detail_url(document), secrecy_rank=document.secrecy_rank,
            urgent=bool(document.urgency and document.urgency.edxml_priority > 0),
-           text=f"Dự thảo chờ cho ý kiến ({names}): {document.subject[:200]}")  # fmt: skip
+           text=f"Dự thảo chờ cho ý kiến ({names}): {subject_of(document)}")  # fmt: skip
 
 
 def outgoing_submit(*, actor: User, document: OutgoingDocument) -> OutgoingDocument:
@@ -251,8 +263,8 @@ def outgoing_submit(*, actor: User, document: OutgoingDocument) -> OutgoingDocum
 
 def _notify_approved(document: OutgoingDocument) -> None:
     users = [u for u in (document.drafted_by, document.signer) if u is not None]
-    notify(users=users, kind="outgoing.approved", url=_detail_url(document),
-           text=f"Dự thảo đã được duyệt, chờ ký: {document.subject[:200]}")  # fmt: skip
+    notify(users=users, kind="outgoing.approved", url=_detail_url(document), secrecy_rank=document.secrecy_rank,
+           text=f"Dự thảo đã được duyệt, chờ ký: {subject_of(document)}")  # fmt: skip
 
 
 def outgoing_review_decide(
@@ -296,6 +308,7 @@ def outgoing_review_decide(
             doc.save(update_fields=["status", "updated_at"])
             if doc.drafted_by is not None:
                 notify(users=[doc.drafted_by], kind="outgoing.returned", url=_detail_url(doc),
+                       secrecy_rank=doc.secrecy_rank,
                        text=f"{actor.get_full_name()} trả lại dự thảo ({step.name}): {comment[:300]}")  # fmt: skip
         else:
             remaining = current_stage(doc)
@@ -307,6 +320,7 @@ def outgoing_review_decide(
                 _notify_stage(doc, remaining)
                 if doc.drafted_by is not None:
                     notify(users=[doc.drafted_by], kind="outgoing.progress", url=_detail_url(doc),
+                           secrecy_rank=doc.secrecy_rank,
                            text=f"{actor.get_full_name()} đồng ý ({step.name}); dự thảo chuyển bước "
                                 f"“{remaining[0].name}”.")  # fmt: skip
         index_outgoing([doc.pk])  # the search index follows after commit
@@ -351,7 +365,8 @@ def outgoing_signed_upload(
                 )
             _apply_signer(doc, actor, "", "")
         before = snapshot(doc, AUDIT_FIELDS)
-        blob = blob_put(actor=actor, data=checked.data, content_type=CONTENT_TYPES["pdf"])
+        blob = blob_put(actor=actor, data=checked.data, content_type=CONTENT_TYPES["pdf"],
+                        encrypt=must_encrypt(doc.secrecy))  # fmt: skip
         doc.signed_blob, doc.signed_filename = blob, checked.filename
         doc.text = checked.text or doc.text
         doc.status = OutgoingStatus.SIGNED
@@ -360,6 +375,6 @@ def outgoing_signed_upload(
         audit_log(actor=actor, action="registry.outgoing.sign", obj=doc, before=before,
                   after={**snapshot(doc, AUDIT_FIELDS), "pages": checked.pages,
                          "signer": doc.signer_name, "uploaded_by": actor.pk})  # fmt: skip
-        notify(users=_clerks_of(doc.unit), kind="outgoing.signed", url=_detail_url(doc),
-               text=f"Văn bản đã ký, chờ cấp số và phát hành: {doc.subject[:200]}")  # fmt: skip
+        notify(users=_clerks_of(doc.unit), kind="outgoing.signed", url=_detail_url(doc), secrecy_rank=doc.secrecy_rank,
+               text=f"Văn bản đã ký, chờ cấp số và phát hành: {subject_of(doc)}")  # fmt: skip
     return doc

@@ -21,7 +21,7 @@ from vanphong.catalogs.services import number_allocate
 from vanphong.core.audit import audit_log, snapshot
 from vanphong.core.exceptions import ConflictError, PermissionDenied, ValidationError
 from vanphong.core.models import AuditRecord
-from vanphong.core.notify import notify
+from vanphong.core.notify import notify, subject_of
 from vanphong.ingest.models import IntakeSource
 from vanphong.ingest.services import intake_create
 from vanphong.storage.services import blob_read
@@ -167,8 +167,9 @@ def _deliver(actor: User, document: OutgoingDocument) -> int:
         recipient.delivered_at = now
         recipient.save(update_fields=["delivered_at"])
         notify(users=_clerks_of(recipient.unit), kind="incoming.internal", url=reverse("registry:intake"),
+               secrecy_rank=document.secrecy_rank,
                urgent=bool(document.urgency and document.urgency.edxml_priority > 0),
-               text=f"{proposed['issuer']} gửi văn bản {document.number_symbol}: {document.subject[:200]}")  # fmt: skip
+               text=f"{proposed['issuer']} gửi văn bản {document.number_symbol}: {subject_of(document)}")  # fmt: skip
     return len(pending)
 
 
@@ -241,8 +242,8 @@ def outgoing_issue(
             incoming_handling_update(actor=actor, document=doc.in_reply_to, reply=doc,
                                      action="registry.incoming.replied")  # fmt: skip
         watchers = [u for u in (doc.drafted_by, doc.signer) if u is not None and u.pk != actor.pk]
-        notify(users=watchers, kind="outgoing.issued", url=_detail_url(doc),
-               text=f"Đã phát hành văn bản số {symbol} ngày {on:%d/%m/%Y}: {doc.subject[:200]}")  # fmt: skip
+        notify(users=watchers, kind="outgoing.issued", url=_detail_url(doc), secrecy_rank=doc.secrecy_rank,
+               text=f"Đã phát hành văn bản số {symbol} ngày {on:%d/%m/%Y}: {subject_of(doc)}")  # fmt: skip
     return doc
 
 

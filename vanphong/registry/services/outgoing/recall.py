@@ -11,7 +11,7 @@ from django.utils import timezone
 from vanphong.accounts.models import Role, User
 from vanphong.core.audit import audit_log, snapshot
 from vanphong.core.exceptions import ConflictError, PermissionDenied, ValidationError
-from vanphong.core.notify import notify
+from vanphong.core.notify import notify, subject_of
 from vanphong.ingest.models import Intake, IntakeStatus
 from vanphong.ingest.services import intake_discard
 
@@ -86,7 +86,8 @@ def outgoing_recall(*, actor: User, document: OutgoingDocument, reason: str) -> 
                     intake_discard(actor=actor, intake=intake, reason=f"Nơi gửi thu hồi văn bản: {reason}")
             r.recalled_at = now
             r.save(update_fields=["recalled_at"])
-            notify(users=users, kind="incoming.recalled", url=url, urgent=True, text=text)
+            notify(users=users, kind="incoming.recalled", url=url, urgent=True, text=text,
+                   secrecy_rank=doc.secrecy_rank)  # fmt: skip
             outcome.append({"recipient": r.pk, "incoming": incoming.pk if incoming else None,
                             "intakes": [i.pk for i in intakes]})  # fmt: skip
         index_outgoing([doc.pk])  # the search index follows after commit
@@ -117,6 +118,6 @@ def outgoing_cancel(*, actor: User, document: OutgoingDocument, reason: str) -> 
         audit_log(actor=actor, action="registry.outgoing.cancel", obj=doc, before=before,
                   after={**snapshot(doc, AUDIT_FIELDS), "reason": reason.strip()})  # fmt: skip
         if doc.drafted_by is not None and doc.drafted_by.pk != actor.pk:
-            notify(users=[doc.drafted_by], kind="outgoing.cancelled", url=_detail_url(doc),
-                   text=f"{actor.get_full_name()} đã hủy dự thảo “{doc.subject[:150]}”: {reason.strip()[:200]}")  # fmt: skip
+            notify(users=[doc.drafted_by], kind="outgoing.cancelled", url=_detail_url(doc), secrecy_rank=doc.secrecy_rank,
+                   text=f"{actor.get_full_name()} đã hủy dự thảo “{subject_of(doc, 150)}”: {reason.strip()[:200]}")  # fmt: skip
     return doc
