@@ -1,4 +1,4 @@
-"""REST endpoints (read only) for the catalogues and the working-day calculator. Session authentication."""
+"""REST endpoints (read only) for the catalogues and the working-day calculator. A personal API token or the session."""
 
 from __future__ import annotations
 

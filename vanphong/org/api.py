@@ -1,6 +1,6 @@
 """REST API for the unit directory: ``GET /api/org/units``, ``/api/org/units/{id}``, ``/api/org/stats``.
 
-Read-only, session authentication; the same selectors as the web pages.
+Read-only, a personal API token or the session; the same selectors as the web pages.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from typing import Any
 from django.db.models import Count
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Router, Schema
+from ninja.pagination import paginate
+
+from vanphong.core.pagination import Pages
 
 from .models import Unit
 from .selectors import org_stats, unit_search
@@ -60,14 +62,6 @@ class UnitDetailOut(UnitOut):
     @staticmethod
     def resolve_successors(obj: Unit) -> list[Unit]:
         return list(obj.successors.only("id", "name"))
-
-
-class Pages(PageNumberPagination):
-    """Page numbers are bounded, so a huge ``page`` answers 422 instead of overflowing the database's OFFSET."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=100_000)
-        page_size: int | None = Field(None, ge=1)
 
 
 @router.get("/units", response=list[UnitOut])

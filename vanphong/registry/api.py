@@ -1,7 +1,7 @@
 """REST API of the registry (văn bản đi): ``GET /api/registry/outgoing``, ``GET /api/registry/outgoing/{id}``,
 ``POST /api/registry/outgoing/{id}/issue``.
 
-Session authentication; the same access functions and services as the web pages. Errors come back as
+A personal API token or the session (accounts.api_auth); the same access functions and services as the web pages. Errors come back as
 ``{"code": ..., "message": ...}`` with the Vietnamese message.
 """
 
@@ -12,12 +12,13 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
 
 from vanphong.accounts.api_auth import api_auth
 from vanphong.catalogs.models import NumberBook
 from vanphong.core.exceptions import VanphongError
+from vanphong.core.pagination import Pages
 
 from .access import outgoing_visible_to
 from .models import OutgoingDocument, OutgoingRecipient, OutgoingReview, OutgoingStatus
@@ -145,14 +146,6 @@ class IssueIn(Schema):
 
 def _error(exc: VanphongError) -> Status[dict[str, str]]:
     return Status(exc.status, {"code": exc.code, "message": exc.message})
-
-
-class Pages(PageNumberPagination):
-    """Page numbers are bounded, so a huge ``page`` answers 422 instead of overflowing the database's OFFSET."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=100_000)
-        page_size: int | None = Field(None, ge=1)
 
 
 @router.get("/outgoing", response=list[OutgoingOut])

@@ -1,5 +1,5 @@
 """REST: ``GET /api/routing/inbox``, ``POST /api/routing/documents/{id}/instruct``,
-``POST /api/routing/assignments/{id}/close``. Session authentication; the same access funnel and services as
+``POST /api/routing/assignments/{id}/close``. A personal API token or the session; the same access funnel and services as
 the pages. Errors keep the shape the other routers return (``{"detail": "<Vietnamese message>"}``) and add
 the stable ``code`` of the error (invalid, forbidden, not_found, conflict), with its HTTP status.
 """
@@ -10,12 +10,13 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
 
 from vanphong.accounts.api_auth import api_auth
 from vanphong.accounts.models import User
 from vanphong.core.exceptions import NotFound, ValidationError, VanphongError
+from vanphong.core.pagination import Pages
 from vanphong.org.models import Unit
 from vanphong.registry.access import access_incoming, outgoing_visible_to
 from vanphong.registry.models import OutgoingDocument
@@ -102,14 +103,6 @@ class InboxRow(AssignmentOut):
     @staticmethod
     def resolve_is_urgent(obj: Assignment) -> bool:
         return obj.document.is_urgent
-
-
-class Pages(PageNumberPagination):
-    """Page numbers are bounded, so a huge ``page`` answers 422 instead of overflowing the database's OFFSET."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=100_000)
-        page_size: int | None = Field(None, ge=1)
 
 
 @router.get("/inbox", response=list[InboxRow], summary="My inbox")

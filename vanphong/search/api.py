@@ -1,7 +1,7 @@
 """REST API of the shared repository search: ``GET /api/search/`` (the results page's parameters),
 ``GET /api/search/similar/{key}``, ``GET /api/search/suggest?q=``.
 
-Session authentication; the same selectors as the pages, so results, counts, facets, snippets, suggestions and
+A personal API token or the session (accounts.api_auth); the same selectors as the pages, so results, counts, facets, snippets, suggestions and
 similar documents only ever cover what the user may read. Errors come back as ``{"code": ..., "message": ...}``
 with the Vietnamese message (``search_unavailable`` with HTTP 503 when the index cannot be read).
 """
