@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-# PostgreSQL only (the table itself is portable; see SearchEntry and backends/postgres.py): the ACL and facet
+# PostgreSQL only (the table itself is portable; see SearchEntry and backends/postgres/): the ACL and facet
 # arrays, the three tsvectors built in Python (no parser, no unaccent), their GIN indexes and the date order.
 POSTGRES_SQL = [
     """

@@ -11,15 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from vanphong.search.backends.common import ParsedQuery
-from vanphong.search.backends.postgres import (
-    MAX_POSITION,
-    PostgresBackend,
-    _Access,
-    _Plan,
-    _tokens,
-    _Tsvector,
-    _Vector,
-)
+from vanphong.search.backends.postgres import PostgresBackend
+from vanphong.search.backends.postgres.plan import _Access, _Plan
+from vanphong.search.backends.postgres.vectors import MAX_POSITION, _tokens, _Tsvector, _Vector
 from vanphong.search.base import SearchQuery, SearchRecord, SearchUnavailable, Viewer
 
 pytestmark = pytest.mark.django_db

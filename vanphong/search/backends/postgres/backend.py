@@ -1,108 +1,21 @@
-"""PostgreSQL full-text backend: the index is one table (``search.SearchEntry``; its PostgreSQL-only columns come
-from migration 0002), read and written with raw SQL. The fake's semantics (``backends.fake``) for matching,
-trimming, filters, facets, sorting and paging; ranking is PostgreSQL's ``ts_rank``, and beyond ``count_limit``
-matches counts, facets and ranking are capped (below).
-
-Schema (``search_searchentry``)
-    Portable: ``key`` (unique), the filter columns (``kind``, ``doc_type``, ``issuer``, ``unit_id``, ``year``,
-    ``doc_date``, ``secrecy_rank``, ``secrecy_label``, ``status``), ``data`` (``record_to_json``: rebuilds a hit),
-    ``body`` (snippets), ``fingerprint``. PostgreSQL only: ``acl text[]`` (GIN), ``facets text[]`` (one element per
-    facet in ``FACETS`` order, ``"<facet>:<facet_term>"`` or NULL) and three tsvectors built **in Python** with
-    ``vanphong.search.analysis`` and sent in PostgreSQL's binary form — no text-search parser, no ``unaccent``: it
-    can neither split “123-NQ/TU” nor miss “đ”. Weights say where a word stands: A title, B số/ký hiệu, C tên
-    loại/cơ quan ban hành/người ký, D body; sections are one position apart, so a phrase
-    (``'a':AD <-> 'b':AD``) never spans title and body and never matches in the metadata, as in the fake.
-
-    - ``tsv`` (GIN; kept in the row, ~1–2 kB): folded syllables (``nghi``), number tokens (``#57nqtw``,
-      ``#nq57``) and the ACL tokens (``@u:12``) with positions — matching, phrases, trimming inside the GIN scan
-      and the first ranking stage, with no TOAST read.
-    - ``head`` (GIN; in the row): the same for title, số/ký hiệu and metadata only, tên loại at D — suggestions
-      (``('last':*ABD | '#last':*B)``: title, tên loại, số/ký hiệu and number tokens, as the fake) and the title
-      tier (below).
-    - ``xtsv`` (GIN; TOASTed, ~5 kB): the accented syllables where they differ (``nghị``), folded bigrams of
-      title and body (``nghi~quyet``; ``~`` is never inside a ``\\w+`` syllable) and the ACL tokens — the second
-      ranking stage, read for ``rerank_limit`` rows only, and through its index the first filter of a quoted
-      phrase (its bigrams).
-
-Security trimming is in the WHERE of every statement that finds rows: ``acl && viewer.principals AND
-secrecy_rank <= clearance`` (omitted only for ``principals is None``), and when the words' GIN index is used the
-principals are in its tsquery as well (``… & ('@u:12' | '@u:40')``); counts, facets, candidates, suggestions and
-similar documents all come from the trimmed, filtered match set, never from filtering a page afterwards.
-
-Query strategy and trade-offs (STACK.md §2b/§2d: ``ts_rank`` over a broad match set costs seconds at 1M rows;
-a GIN bitmap costs ~0.2–0.7 µs per posting it walks, so three common words cost ~85 ms at 1M before any row is
-read; a LIMIT that stops early costs what it reads):
-
-1. One statement finds at most ``count_limit`` + 1 (default 1,000 + 1; for a long question, which matches on
-   any of its words, ``question_limit``, 20,000: ranking 1,000 arbitrary matches lost most answers) matches
-   (unordered, stopping early) and
-   returns their count, their facet counts (one GROUPING SETS pass) and the best ``rerank_limit`` of them by a
-   first-stage score computed on the row as it is read: ``ts_rank`` of the folded words on ``tsv`` (weights
-   D 0.7, C 0.4, B 0.6, A 1.0, length-normalised) + 100 for a number-token match. Up to ``count_limit`` the
-   count and facets are exact; beyond it ``total = count_limit``, ``total_exact=False`` and the facets are
-   those of the matches found (lower bounds, readable rows only).
-2. How the matches are found is chosen per query from ``pg_stats`` (word and principal frequencies) with a
-   small cost model (``_access``): read the table in order (broad words, a viewer who reads much); the
-   viewer's rows from the ACL index, testing the words on each (very common words, a viewer who reads little:
-   the benchmark's offices read ~2 %); or the words' GIN index with the principals in the same tsquery, where
-   GIN's fast scan walks the rarer side's postings and skips through the other's (3 common words for such an
-   office at 1M rows: 20 ms and 2,300 rows instead of 85 ms and 113,000 rows intersected with the ACL index);
-   or, for a quoted phrase, its bigrams and the principals from ``xtsv``'s index (the rows holding a phrase's
-   words are many, those holding its bigrams few; the order is then checked on ``tsv``). A condition is kept
-   out of an index scan by writing it ``(…) IS TRUE``; ``enable_bitmapscan`` is off for the in-order read.
-   The planner alone intersects two bitmaps, or walks the words' postings, and is several times slower on
-   common words. Without statistics the planner decides; so ``index()`` runs ANALYZE after a bulk write (and
-   merges the GIN pending lists, which every search would otherwise scan whole: autovacuum is often off or
-   late).
-3. When the match set is capped, up to ``tier_limit`` (200) matches with every word in the title/metadata
-   (``head``) join the candidates — unless the statistics say that costs more than ~8 ms — so a broad query
-   ranks the found sample plus title matches from anywhere: the best document among 300,000 may be missed, a
-   document whose title has the words is much less likely to be.
-4. Second stage: the best ``max(rerank_limit, offset + limit)`` candidates get + ``ts_rank`` of the accented
-   words typed and the query bigrams on ``xtsv``; the page is cut from that order, then its data and body are
-   read (20 rows). Pages end at ``count_limit``.
-5. Date sorts and the empty query: ``ORDER BY coalesce(doc_date, '0001-01-01') DESC|ASC, key`` over the whole
-   trimmed match set with LIMIT (a btree on that expression): exact order.
-6. Each read is one transaction with ``jit``, parallel workers and synchronized seq scans off (start-up costs
-   more than these queries; scans start at the same place, so a capped result is stable) and a
-   ``statement_timeout`` (``timeout_ms``, 10 s). A timeout, a missing table or another database error raises
-   ``SearchUnavailable`` with a Vietnamese message; so does any database other than PostgreSQL.
-
-Writes: ``index()`` analyses every record in Python first, then upserts them (``ON CONFLICT (key)``) in one
-transaction on a server-side-binding cursor (the tsvectors go over in binary: the text form cost ~0.4 ms a row
-to parse), so a failure leaves nothing half-written. The table's comment records the layout written
-(``LAYOUT``): an index of another layout is refused with ``SearchUnavailable`` (“search reindex --recreate”)
-rather than answering wrongly. ~2.5 ms a document with four GIN indexes (100k in ~250 s on 2 busy cores).
-
-Known limits: positions are clamped at 16,383 and 256 are kept per lexeme (PostgreSQL's limits): a phrase that
-only occurs past the ~16,000th syllable of a body is not found (single words always are); a body over 40,000
-characters whose tsvector would pass ~900 kB loses its positions (then phrases in it are not found). Snippets
-come from the first ``snippet_chars`` (20,000) characters. ``similar`` ranks up to ``candidate_limit`` (1,000)
-documents sharing neighbouring title words, then any title or frequent body word, not every document sharing a
-word as the fake does. Disk: ~10 kB a document (body, data and ``xtsv`` dominate; the GIN indexes ~0.7 kB).
-"""
+"""``PostgresBackend``: the SQL, writes and reads (strategy in the package docstring)."""
 
 # ruff: noqa: S608 — the SQL is assembled from this module's constants and fragments; values are always parameters
 from __future__ import annotations
 
 import json
 import math
-import struct
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
 from django.db import DatabaseError, connections, transaction
 from psycopg import Cursor
-from psycopg.adapt import Dumper
-from psycopg.pq import Format
 
-from ..analysis import WORD_RE, fold, folded_syllables, nfc, number_tokens
-from ..base import (
+from ...base import (
     FACETS,
     FacetValue,
     IndexStats,
@@ -112,35 +25,29 @@ from ..base import (
     SearchResult,
     SearchUnavailable,
     Viewer,
-    facet_key,
     facet_split,
-    facet_term,
     hit_from_json,
     record_to_json,
 )
-from .common import STOPWORDS, ParsedQuery, decorate
+from ..common import STOPWORDS, ParsedQuery, decorate
+from .plan import (
+    GIN_ITEM_US,
+    HEAP_ROW_US,
+    SEQ_ROW_US,
+    TIER_BUDGET_US,
+    _Access,
+    _or,
+    _Plan,
+    _q,
+    _Statistics,
+    _with_acl,
+)
+from .vectors import NUMBER_PREFIX, _clean, _facet_terms, _tokens, _Tsvector, _TsvectorDumper, _vectors
 
 TABLE = "search_searchentry"
 RANK_WEIGHTS = "{0.7,0.4,0.6,1.0}"  # D body, C metadata, B số/ký hiệu, A title
 NUMBER_BOOST = 100.0
-BIGRAM_SEP = "~"  # never inside a \w+ syllable
-UNPAIRED = BIGRAM_SEP  # the lexeme of an ``xtsv`` that holds no body bigrams (a very long body)
-NUMBER_PREFIX = "#"
-ACL_PREFIX = "@"  # the record's ACL tokens are lexemes too: the GIN scan trims (see ``_with_acl``)
-MAX_POSITION = 16383  # PostgreSQL's limit
-MAX_POSITIONS_PER_LEXEME = 256  # PostgreSQL's limit
-MAX_LEXEME_CHARS = 200  # PostgreSQL refuses lexemes over 2 kB; nobody searches for longer words
-TSV_BUDGET = 900_000  # bytes, under PostgreSQL's 1 MB tsvector limit
 FACET_TOP = 20
-# the access cost model (µs; measured between 100k rows, warm, and 1M rows, 10 GB, OS cache): a row read in
-# table order and tested, a posting walked by a GIN scan, a row fetched from a bitmap and tested
-SEQ_ROW_US = 1.5
-GIN_ITEM_US = 0.4
-HEAP_ROW_US = 5.0
-TIER_BUDGET_US = (
-    8000  # the title tier is skipped when estimated dearer (very common title words, large index)
-)
-PHRASE_SHARE = 0.1  # of the rows holding a phrase's words, those holding them in order (a guess)
 GIN_INDEXES = ("search_entry_tsv", "search_entry_head", "search_entry_xtsv", "search_entry_acl")
 PAIRS_INDEX = "search_entry_xtsv"
 # What ``index()`` writes, recorded as the table's comment: bump it when that changes, and an index written
@@ -160,211 +67,6 @@ UNREADABLE = (
 TOO_SLOW = "Tìm kiếm mất quá nhiều thời gian. Hãy thêm từ khóa hoặc bộ lọc để thu hẹp kết quả."
 
 
-# --- analysis: tsvector and tsquery literals built in Python -------------------------------------------------
-
-
-def _quote(lexeme: str) -> str:
-    if "'" in lexeme or "\\" in lexeme:
-        lexeme = lexeme.replace("\\", "\\\\").replace("'", "''")
-    return f"'{lexeme}'"
-
-
-class _NotOneToOne(ValueError):
-    pass
-
-
-class _FoldTable(dict[int, str]):
-    """``analysis.fold`` one character at a time, cached: ``str.translate`` with it folds a long body in C.
-    A character whose fold is not that of the character alone in ``fold`` (never met in practice) makes the
-    caller fall back to ``analysis.fold`` itself, so the result is always exactly ``fold(text)``."""
-
-    def __missing__(self, code: int) -> str:
-        ch = chr(code)
-        folded = fold(ch)
-        if nfc(ch).lower() != ch or len(folded) != 1:
-            raise _NotOneToOne(ch)
-        self[code] = folded
-        return folded
-
-
-_FOLD = _FoldTable({c: chr(c) for c in range(128)})
-
-
-def _tokens(text: str) -> list[tuple[str, str]]:
-    """(folded, exact) syllable pairs: ``fold`` maps each character of ``nfc(text).lower()`` to one character,
-    so the spans found in the folded text cut the exact syllables from the lowercased text."""
-    lower = nfc(text).lower()
-    try:
-        folded = lower.translate(_FOLD)
-    except _NotOneToOne:
-        folded = fold(text)
-    return [(m[0], lower[m.start() : m.end()]) for m in WORD_RE.finditer(folded)]
-
-
-WEIGHT_BITS = {"A": 3 << 14, "B": 2 << 14, "C": 1 << 14, "D": 0}  # WordEntryPos: weight in the top two bits
-POSITION_MASK = (1 << 14) - 1
-
-
-class _Vector:
-    """A tsvector under construction: lexeme → [WordEntryPos, …] (position | weight bits), in increasing position
-    (every caller adds in increasing position), sent in PostgreSQL's binary form (``tsvectorrecv``): no parsing
-    on the server, which is what made the text form cost ~0.4 ms a row."""
-
-    def __init__(self, lexemes: dict[str, list[int]] | None = None) -> None:
-        self.lexemes: dict[str, list[int]] = {k: list(v) for k, v in (lexemes or {}).items()}
-
-    def add_text(
-        self,
-        tokens: Sequence[tuple[str, str]],
-        start: int,
-        weight: str,
-        *,
-        folded: bool = True,
-        exact: bool = True,
-        pairs: bool = False,
-    ) -> None:
-        lexemes, w = self.lexemes, WEIGHT_BITS[weight]
-        get = lexemes.get
-        if start + len(tokens) < MAX_POSITION:
-            entries = [pos | w for pos in range(start, start + len(tokens))]
-        else:
-            entries = [min(pos, MAX_POSITION) | w for pos in range(start, start + len(tokens))]
-        for entry, (f, _e) in zip(entries, tokens, strict=True) if folded else ():
-            found = get(f)
-            if found is None:
-                lexemes[f] = [entry]
-            else:
-                found.append(entry)
-        if exact:
-            for entry, (f, e) in zip(entries, tokens, strict=True):
-                if e != f:
-                    found = get(e)
-                    if found is None:
-                        lexemes[e] = [entry]
-                    else:
-                        found.append(entry)
-        if pairs:
-            for entry, (a, _), (b, _) in zip(entries, tokens, tokens[1:], strict=False):
-                pair = f"{a}{BIGRAM_SEP}{b}"  # at the position of its first syllable
-                found = get(pair)
-                if found is None:
-                    lexemes[pair] = [entry]
-                else:
-                    found.append(entry)
-
-    def add(self, lexeme: str, position: int, weight: str) -> None:
-        self.add_text([(lexeme, lexeme)], position, weight)
-
-    def size(self) -> int:
-        return sum(
-            len(lex) * 2 + 8 + 2 * min(len(e), MAX_POSITIONS_PER_LEXEME) for lex, e in self.lexemes.items()
-        )
-
-    @staticmethod
-    def _clean(entries: list[int]) -> list[int]:
-        """Positions strictly increasing (clamping repeats 16,383), at most 256 of them."""
-        if entries[-1] & POSITION_MASK >= MAX_POSITION - 1:
-            out: list[int] = []
-            for e in entries:
-                if not out or (e & POSITION_MASK) > (out[-1] & POSITION_MASK):
-                    out.append(e)
-            entries = out
-        return entries[:MAX_POSITIONS_PER_LEXEME]
-
-    def _items(self) -> list[tuple[str, list[int]]]:
-        return [(lex, e) for lex, e in self.lexemes.items() if len(lex) <= MAX_LEXEME_CHARS]
-
-    def binary(self, *, positions: bool = True) -> bytes:
-        items = self._items()
-        out = [struct.pack("!i", len(items))]
-        append, one, pack = out.append, _ONE_POSITION.pack, struct.pack
-        for lex, entries in items:
-            n = len(entries)
-            if not positions:
-                append(lex.encode() + b"\0\0\0")
-            elif n == 1:
-                append(lex.encode() + b"\0" + one(1, entries[0]))
-            else:
-                if n > MAX_POSITIONS_PER_LEXEME or entries[-1] & POSITION_MASK >= MAX_POSITION - 1:
-                    entries = self._clean(entries)
-                    n = len(entries)
-                append(lex.encode() + b"\0" + pack(f"!H{n}H", n, *entries))
-        return b"".join(out)
-
-    def literal(self) -> str:
-        """The text form (tests, debugging)."""
-        weights = {v >> 14: k for k, v in WEIGHT_BITS.items()}
-        return " ".join(
-            f"{_quote(lex)}:"
-            + ",".join(f"{e & POSITION_MASK}{weights[e >> 14]}" for e in self._clean(entries))
-            for lex, entries in self._items()
-        )
-
-
-_ONE_POSITION = struct.Struct("!HH")
-
-
-class _Tsvector(bytes):
-    """A tsvector in binary form, sent as a binary parameter of type tsvector."""
-
-
-class _TsvectorDumper(Dumper):
-    format = Format.BINARY
-    oid = 3614  # tsvector, a fixed catalogue oid
-
-    def dump(self, obj: Any) -> bytes:
-        return bytes(obj)
-
-
-def _vectors(r: SearchRecord) -> tuple[_Tsvector, _Tsvector, _Tsvector]:
-    """``head``, ``tsv`` and ``xtsv`` of a record (see the module docstring for the layout)."""
-    title = _tokens(r.title)
-    number = _tokens(r.number_symbol)
-    numbers = [NUMBER_PREFIX + t for t in number_tokens(r.number_symbol)]
-    doc_type, issuer, signer = (_tokens(t) for t in (r.doc_type, r.issuer, r.signer))
-    body = _tokens(r.body)
-    tsv, head, extra = _Vector(), _Vector(), _Vector()
-    acl = [ACL_PREFIX + a for a in sorted(r.acl)]
-    for vector, meta_weight in ((tsv, "C"), (head, "D")):  # ``head``: tên loại at D, for suggestions
-        vector.add_text(title, 1, "A", exact=False)
-        pos = len(title) + 2
-        for t in (*numbers, *acl):
-            vector.add(t, pos, "B")
-        vector.add_text(number, pos, "B", exact=False)
-        pos += len(number) + 1
-        vector.add_text(doc_type, pos, meta_weight, exact=False)
-        pos += len(doc_type) + 1
-        for tokens in (issuer, signer):
-            vector.add_text(tokens, pos, "C", exact=False)
-            pos += len(tokens) + 1
-    extra.add_text(title, 1, "A", folded=False, pairs=True)
-    pos = len(title) + 2
-    for t in acl:  # the principals here too: a phrase's bigrams are looked up with them (``_with_acl``)
-        extra.add(t, pos, "B")
-    extra.add_text(number, pos, "B", folded=False)
-    pos += len(number) + 1
-    for tokens in (doc_type, issuer, signer):
-        extra.add_text(tokens, pos, "C", folded=False)
-        pos += len(tokens) + 1
-    tsv.add_text(body, pos, "D", exact=False)
-    big = len(r.body) >= 40_000  # below that every vector is far under PostgreSQL's 1 MB
-    pairs = not big or len(body) < MAX_POSITION
-    extra.add_text(body, pos, "D", folded=False, pairs=pairs)
-    if not pairs:  # a phrase looked up by its bigrams must still find this body (see ``_Plan.pairs``)
-        extra.add(UNPAIRED, pos, "D")
-    return (
-        _Tsvector(head.binary()),
-        _Tsvector(tsv.binary(positions=not big or tsv.size() <= TSV_BUDGET)),
-        _Tsvector(extra.binary(positions=not big or extra.size() <= TSV_BUDGET)),
-    )
-
-
-def _facet_terms(r: SearchRecord) -> list[str | None]:
-    """One element per facet, in ``FACETS`` order: ``"<facet>:<facet_term>"``, or NULL where the record does not
-    count (an empty value; “not secret” does count)."""
-    return [f"{f}:{_clean(facet_term(r, f))}" if facet_key(r, f) or f == "secrecy" else None for f in FACETS]
-
-
 # the facet counts of the first ``count_limit`` matches: one grouping set per position of ``facets``
 _FACETS_SQL = (
     "(SELECT coalesce(jsonb_object_agg(v, n), '{}'::jsonb) FROM (SELECT coalesce("
@@ -375,113 +77,8 @@ _FACETS_SQL = (
 )
 
 
-def _q(lexeme: str, weights: str = "", prefix: bool = False) -> str:
-    suffix = ("*" if prefix else "") + weights
-    return _quote(lexeme) + (":" + suffix if suffix else "")
-
-
-def _or(items: Iterable[str]) -> str:
-    return " | ".join(dict.fromkeys(items))
-
-
-class _Plan:
-    """The tsqueries of one typed query (``ParsedQuery`` semantics, as the fake's ``_matches``)."""
-
-    def __init__(self, p: ParsedQuery):
-        self.p = p
-        phrases = " & ".join("(" + " <-> ".join(_q(w, "AD") for w in words) + ")" for words in p.phrases)
-        self.numbers = _or(_q(NUMBER_PREFIX + n) for n in p.numbers)
-        joiner = " & " if p.all_required else " | "
-        self.terms = joiner.join(dict.fromkeys(_q(t) for t in p.folded))
-        inner = ""
-        if p.numbers:
-            inner = self.numbers if (p.number_only or not p.folded) else f"({self.numbers}) | ({self.terms})"
-        elif p.folded:
-            inner = self.terms
-        self.match = " & ".join(f"({x})" for x in (phrases, inner) if x)
-        self.rank = _or(_q(t) for t in p.folded)  # first stage, on ``tsv``
-        # second stage, on ``xtsv``: the accented syllables typed and the query bigrams (as
-        # ``ParsedQuery.folded_bigrams``: every syllable, stopwords too; our separator)
-        words = folded_syllables(p.text)
-        pairs = [f"{a}{BIGRAM_SEP}{b}" for a, b in pairwise(words)]
-        self.extra = _or(_q(t) for t in [*p.exact, *pairs])
-        # the bigrams every phrase needs (title or body: ``xtsv``'s GIN index), a cheap first filter
-        self.phrase_pairs = list(
-            dict.fromkeys(f"{a}{BIGRAM_SEP}{b}" for w in p.phrases for a, b in pairwise(w))
-        )
-        self.pairs = (
-            f"({' & '.join(_q(t) for t in self.phrase_pairs)}) | {_q(UNPAIRED)}" if self.phrase_pairs else ""
-        )
-
-    def selectivity(self, freq: Callable[[str], float]) -> tuple[float, float, float]:
-        """Estimated shares of rows from lexeme frequencies (words independent): (matching, returned by the
-        GIN index before phrases are checked on the row, postings the GIN index walks)."""
-        p = self.p
-
-        def all_of(fs: list[float]) -> float:
-            return math.prod(fs) if fs else 1.0
-
-        def any_of(fs: list[float]) -> float:
-            return 1.0 - math.prod(1.0 - f for f in fs) if fs else 0.0
-
-        terms = [freq(t) for t in dict.fromkeys(p.folded)]
-        numbers = [freq(NUMBER_PREFIX + n) for n in p.numbers]
-        if p.numbers and (p.number_only or not p.folded):
-            found, walked = any_of(numbers), sum(numbers)
-        elif p.numbers:
-            found = any_of([any_of(numbers), all_of(terms) if p.all_required else any_of(terms)])
-            walked = sum(numbers) + (min(terms) if p.all_required else sum(terms))
-        elif p.folded:
-            found = all_of(terms) if p.all_required else any_of(terms)
-            walked = min(terms) if p.all_required else sum(terms)
-        else:
-            found, walked = 1.0, 1.0
-        if p.phrases:
-            required = set(p.folded) if p.all_required else set()
-            extra = {w for words in p.phrases for w in words} - required
-            found *= all_of([freq(w) for w in extra])
-            walked = min(walked, *(freq(w) for words in p.phrases for w in words))
-        return found * PHRASE_SHARE ** len(p.phrases), found, walked
-
-    @property
-    def tier(self) -> str:
-        """Every word in the title or metadata: the first tier of candidates when the match set is capped."""
-        return self.terms if self.terms and not self.p.phrases and not self.p.numbers else ""
-
-
-@dataclass
-class _Access:
-    mode: str  # "scan" | "acl" | "words" | "pairs" | "planner": see PostgresBackend._access
-    readable: float = 1.0  # estimated share of rows the viewer may read
-    tier: bool = True  # whether the title tier is worth its cost
-
-
-@dataclass
-class _Statistics:
-    loaded_at: float
-    rows: float = 0.0
-    pairs_index: bool = True  # ``xtsv``'s GIN index exists (a database migrated before it was added: no)
-    freqs: dict[str, dict[str, float]] = field(default_factory=dict)  # column → element → share of rows
-    floors: dict[str, float] = field(default_factory=dict)  # an element not listed: at most this share
-
-
-def _with_acl(tsquery: str, viewer: Viewer) -> str:
-    """``tsquery`` restricted to the viewer's principals, inside the GIN scan: the principals are rare next to
-    common words, so GIN's fast scan walks their postings and only skips through the words' ones (3 common
-    words for an office reading 2 % of 1M rows: 20 ms instead of 85 ms, and 2,300 rows instead of 113,000).
-    The ``acl &&`` condition stays in the WHERE as well."""
-    if viewer.principals is None:
-        return tsquery
-    principals = _or(_q(ACL_PREFIX + p) for p in sorted(viewer.principals))
-    return f"({tsquery}) & ({principals})" if tsquery else principals
-
-
 def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
-
-
-def _clean(text: str) -> str:
-    return text.replace("\x00", "")  # PostgreSQL text cannot hold NUL
 
 
 _COLUMNS = (
